@@ -1,0 +1,13 @@
+import { adapters } from '../../shared/adapters/composition';
+import { systemClock } from '../../shared/adapters/system-clock';
+import { verifyActivation } from '../../shared/domain/verify-activation';
+import { httpHandler } from '../../shared/http/http-handler';
+import { parseRequest, verifyActivationSchema } from '../../shared/http/request-schemas';
+
+const deps = { activations: adapters.activations(), clock: systemClock };
+
+/** POST /v1/activations/verify — checks a token, never consumes it. */
+export const handler = httpHandler({ body: true }, async (request) => ({
+  statusCode: 200,
+  body: await verifyActivation(deps, parseRequest(verifyActivationSchema, request.body)),
+}));

@@ -1,0 +1,165 @@
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import path from 'node:path';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+import { AppError } from '../../shared/domain/errors';
+import { errorBody } from '../../shared/http/http-handler';
+import { negotiateLanguage } from '../../shared/http/messages';
+import { fallbackHandler, resolveRoute, type Route } from '../../shared/http/routes';
+import { loadHandler, localContext } from './lambda-invoke';
+
+const FUNCTIONS_DIR = path.resolve(__dirname, '../../functions/api');
+// Bodies are read up to this size; the handlers refuse anything over 16 KiB with 413 anyway.
+const READ_LIMIT = 1024 * 1024;
+
+/** A local-only route (`/__dev/...`): gets the parsed JSON body, answers a status and a body. */
+export type DevRoute = (body: unknown) => Promise<{ statusCode: number; body: unknown }>;
+
+export interface LocalApiOptions {
+  port: number;
+  devRoutes: Record<string, DevRoute>;
+  agentApiKey: string;
+  portalOrigin: string;
+}
+
+/**
+ * The API Gateway of the local stack: turns each HTTP request into the REST API (v1 proxy)
+ * event the deployed function receives, invokes that function's handler in-process, and writes
+ * its result back. Agent routes take `x-agent-key` here, where AWS uses IAM.
+ */
+export function startLocalApi(options: LocalApiOptions): Promise<Server> {
+  const server = createServer((req, res) => {
+    serve(req, res, options).catch((error) => {
+      // Only our own bugs get here: a generic 500, no details.
+      console.error('local API error', error);
+      if (!res.headersSent) send(res, { statusCode: 500, headers: {}, body: JSON.stringify({ error: { code: 'INTERNAL_ERROR', message: 'Internal error' } }) });
+    });
+  });
+  return new Promise((resolve, reject) => {
+    server.once('error', (error: NodeJS.ErrnoException) => {
+      reject(
+        error.code === 'EADDRINUSE'
+          ? new Error(`Port ${options.port} is already in use: stop what runs there, or start with PORT=<another port>.`)
+          : error,
+      );
+    });
+    server.listen(options.port, '127.0.0.1', () => resolve(server));
+  });
+}
+
+async function serve(req: IncomingMessage, res: ServerResponse, options: LocalApiOptions): Promise<void> {
+  const url = new URL(req.url ?? '/', 'http://localhost');
+  const method = (req.method ?? 'GET').toUpperCase();
+  const body = await readBody(req);
+  const language = negotiateLanguage(header(req, 'accept-language'));
+
+  const dev = options.devRoutes[`${method} ${url.pathname}`];
+  if (dev) {
+    let parsed: unknown;
+    try {
+      parsed = body.length > 0 ? JSON.parse(body.toString('utf8')) : {};
+    } catch {
+      return sendError(res, new AppError(400, 'MALFORMED_JSON'), language);
+    }
+    const result = await dev(parsed);
+    return send(res, { statusCode: result.statusCode, headers: { 'content-type': 'application/json; charset=utf-8' }, body: JSON.stringify(result.body) });
+  }
+
+  if (method === 'OPTIONS') return preflight(res, options.portalOrigin);
+
+  const resolved = resolveRoute(method, url.pathname);
+  const route: Route | undefined = resolved.route;
+  if (route?.auth === 'agent' && header(req, 'x-agent-key') !== options.agentApiKey) {
+    // Stands in for API Gateway's IAM check, which refuses unsigned calls before any function runs.
+    return sendError(res, new AppError(401, 'UNAUTHENTICATED'), language);
+  }
+  if (body.length > READ_LIMIT) return sendError(res, new AppError(413, 'PAYLOAD_TOO_LARGE', { params: { max: 16384 } }), language);
+
+  const handlerName = route?.handler ?? fallbackHandler;
+  const handler = await loadHandler(path.join(FUNCTIONS_DIR, `${handlerName}.handler.ts`));
+  const event = toApiGatewayEvent(req, url, method, body, route, resolved.route ? resolved.pathParameters : {});
+  send(res, (await handler(event, localContext(handlerName))) as APIGatewayProxyResult);
+}
+
+function toApiGatewayEvent(
+  req: IncomingMessage,
+  url: URL,
+  method: string,
+  body: Buffer,
+  route: Route | undefined,
+  pathParameters: Record<string, string>,
+): APIGatewayProxyEvent {
+  const headers: Record<string, string> = {};
+  const multiValueHeaders: Record<string, string[]> = {};
+  for (let i = 0; i < req.rawHeaders.length; i += 2) {
+    const name = req.rawHeaders[i]!;
+    const value = req.rawHeaders[i + 1]!;
+    headers[name] = value;
+    (multiValueHeaders[name] ??= []).push(value);
+  }
+  const query = [...url.searchParams.keys()];
+  return {
+    resource: route?.path ?? '/{proxy+}',
+    path: url.pathname,
+    httpMethod: method,
+    headers,
+    multiValueHeaders,
+    queryStringParameters: query.length ? Object.fromEntries(url.searchParams) : null,
+    multiValueQueryStringParameters: query.length ? Object.fromEntries(query.map((k) => [k, url.searchParams.getAll(k)])) : null,
+    pathParameters: route ? pathParameters : { proxy: url.pathname.slice(1) },
+    stageVariables: null,
+    body: body.length > 0 ? body.toString('utf8') : null,
+    isBase64Encoded: false,
+    requestContext: {
+      accountId: '000000000000',
+      apiId: 'local',
+      authorizer: null,
+      protocol: `HTTP/${req.httpVersion}`,
+      httpMethod: method,
+      identity: { sourceIp: req.socket.remoteAddress ?? '127.0.0.1', userAgent: header(req, 'user-agent') ?? null } as never,
+      path: url.pathname,
+      stage: 'local',
+      requestId: randomUUID(),
+      requestTimeEpoch: Date.now(),
+      resourceId: 'local',
+      resourcePath: route?.path ?? '/{proxy+}',
+    },
+  };
+}
+
+function header(req: IncomingMessage, name: string): string | undefined {
+  const value = req.headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+async function readBody(req: IncomingMessage): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size <= READ_LIMIT + 1) chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks);
+}
+
+function preflight(res: ServerResponse, origin: string): void {
+  send(res, {
+    statusCode: 204,
+    headers: {
+      'access-control-allow-origin': origin,
+      'access-control-allow-methods': 'GET,POST,DELETE,OPTIONS',
+      'access-control-allow-headers': 'Content-Type,Authorization,Accept-Language',
+      'access-control-max-age': '600',
+    },
+    body: '',
+  });
+}
+
+function sendError(res: ServerResponse, error: AppError, language: 'fr' | 'en'): void {
+  send(res, { statusCode: error.statusCode, headers: { 'content-type': 'application/json; charset=utf-8' }, body: JSON.stringify(errorBody(error, language)) });
+}
+
+function send(res: ServerResponse, result: APIGatewayProxyResult): void {
+  res.writeHead(result.statusCode, result.headers as Record<string, string>);
+  res.end(result.body);
+}

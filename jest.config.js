@@ -1,0 +1,25 @@
+/**
+ * One Jest project per test folder; `npm test` runs them all. Middy is ESM-only, so it is
+ * transformed along with our TypeScript by SWC.
+ */
+const transform = { '^.+\\.(t|j)sx?$': ['@swc/jest', { jsc: { target: 'es2022' } }] };
+const transformIgnorePatterns = ['/node_modules/(?!(@middy|aws-local-stepfunctions)/)'];
+
+const project = (name, extra = {}) => ({
+  displayName: name,
+  testEnvironment: 'node',
+  roots: [`<rootDir>/test/${name}`],
+  testMatch: ['**/*.test.ts'],
+  transform,
+  transformIgnorePatterns,
+  ...extra,
+});
+
+module.exports = {
+  projects: [
+    project('unit'),
+    project('integration', { testTimeout: 60_000 }),
+    project('e2e', { testTimeout: 120_000 }),
+    project('infra', { testTimeout: 120_000 }),
+  ],
+};

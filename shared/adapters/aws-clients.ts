@@ -1,0 +1,29 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SESClient } from '@aws-sdk/client-ses';
+import { SFNClient } from '@aws-sdk/client-sfn';
+
+/**
+ * The SDK clients, created once per cold start and shared by every adapter. Endpoints come from
+ * the standard `AWS_ENDPOINT_URL_DYNAMODB`, `AWS_ENDPOINT_URL_SES` and `AWS_ENDPOINT_URL_SFN`
+ * variables, so the local stack and AWS differ only by environment.
+ */
+
+// Short timeouts: a stuck connection is retried by the SDK rather than eating the Lambda's time.
+const requestHandler = { connectionTimeout: 1_000, requestTimeout: 5_000 };
+
+let dynamoDb: DynamoDBClient | undefined;
+let ses: SESClient | undefined;
+let sfn: SFNClient | undefined;
+
+export function dynamoDbClient(): DynamoDBClient {
+  return (dynamoDb ??= new DynamoDBClient({ maxAttempts: 4, requestHandler }));
+}
+
+export function sesClient(): SESClient {
+  // SES throttling is left to the workflow's retries with backoff, not the SDK's.
+  return (ses ??= new SESClient({ maxAttempts: 2, requestHandler }));
+}
+
+export function sfnClient(): SFNClient {
+  return (sfn ??= new SFNClient({ maxAttempts: 4, requestHandler }));
+}

@@ -1,0 +1,33 @@
+import { emailConfig, tableConfig, workflowConfig } from '../config';
+import { Argon2PasswordHasher } from './argon2-password-hasher';
+import { dynamoDbClient, sesClient, sfnClient } from './aws-clients';
+import { DynamoDbAccountDirectory } from './dynamodb-accounts';
+import { DynamoDbActivationStore } from './dynamodb-activations';
+import { DynamoDbAuditLog } from './dynamodb-audit-log';
+import { DynamoDbLoginStore } from './dynamodb-logins';
+import { DynamoDbRateLimiter } from './dynamodb-rate-limiter';
+import { SesNotifier } from './ses-notifier';
+import { StepFunctionsWorkflow } from './step-functions-workflow';
+
+/**
+ * Builders of the domain's ports on AWS, for the handlers' composition roots (module scope, so
+ * once per cold start). Each reads only the configuration group it needs.
+ */
+export const adapters = {
+  accounts: () => new DynamoDbAccountDirectory(dynamoDbClient(), tableConfig().TABLE_NAME),
+  activations: () => new DynamoDbActivationStore(dynamoDbClient(), tableConfig().TABLE_NAME),
+  logins: () => new DynamoDbLoginStore(dynamoDbClient(), tableConfig().TABLE_NAME),
+  audit: () => new DynamoDbAuditLog(dynamoDbClient(), tableConfig().TABLE_NAME),
+  rateLimiter: () => new DynamoDbRateLimiter(dynamoDbClient(), tableConfig().TABLE_NAME),
+  passwords: () => new Argon2PasswordHasher(),
+  workflow: () => new StepFunctionsWorkflow(sfnClient(), workflowConfig().STATE_MACHINE_ARN),
+  notifier: () => {
+    const config = emailConfig();
+    return new SesNotifier(sesClient(), {
+      portalUrl: config.PORTAL_URL,
+      senderEmail: config.SENDER_EMAIL,
+      customerServicePhone: config.CUSTOMER_SERVICE_PHONE,
+      configurationSet: config.SES_CONFIGURATION_SET || undefined,
+    });
+  },
+};

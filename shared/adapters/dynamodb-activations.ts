@@ -1,0 +1,204 @@
+import {
+  ConditionalCheckFailedException,
+  GetItemCommand,
+  TransactionCanceledException,
+  TransactWriteItemsCommand,
+  UpdateItemCommand,
+  type DynamoDBClient,
+  type TransactWriteItem,
+} from '@aws-sdk/client-dynamodb';
+import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
+import type { Activation } from '../domain/activation';
+import { ConcurrentUpdateError } from '../domain/errors';
+import type { AccountRegistrationState, ActivationStore, EmailLogEntry } from '../domain/ports';
+import { epochSeconds, keys } from './dynamodb-keys';
+
+const toItem = (value: Record<string, unknown>) => marshall(value, { removeUndefinedValues: true });
+
+/** Activations and per-account registration state on the service's DynamoDB table. */
+export class DynamoDbActivationStore implements ActivationStore {
+  constructor(
+    private readonly client: DynamoDBClient,
+    private readonly tableName: string,
+  ) {}
+
+  async get(id: string): Promise<Activation | undefined> {
+    const { Item } = await this.client.send(
+      new GetItemCommand({ TableName: this.tableName, Key: toItem(keys.activation(id)), ConsistentRead: true }),
+    );
+    return Item ? activationFromItem(unmarshall(Item)) : undefined;
+  }
+
+  async getAccountState(accountNumber: string): Promise<AccountRegistrationState> {
+    const { Item } = await this.client.send(
+      new GetItemCommand({
+        TableName: this.tableName,
+        Key: toItem(keys.accountState(accountNumber)),
+        ConsistentRead: true,
+      }),
+    );
+    const item = Item ? unmarshall(Item) : {};
+    return {
+      accountNumber,
+      holderUserId: item.holderUserId,
+      pendingActivationId: item.pendingActivationId,
+      emailLog: ((item.emailLog ?? []) as { id: string; at: string }[]).map((e) => ({ id: e.id, at: new Date(e.at) })),
+      version: item.version ?? 0,
+    };
+  }
+
+  async issue(change: { activation: Activation; revokeId?: string; emailLog: EmailLogEntry[]; expectedVersion: number }) {
+    const { activation } = change;
+    const items: TransactWriteItem[] = [
+      {
+        Put: {
+          TableName: this.tableName,
+          Item: toItem({ ...keys.activation(activation.id), ...activationToItem(activation) }),
+          // A new activation, or the same one re-issued by a retry before anyone could use it.
+          ConditionExpression: 'attribute_not_exists(pk) OR #status = :pending',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: toItem({ ':pending': 'pending' }),
+        },
+      },
+      {
+        Update: {
+          TableName: this.tableName,
+          Key: toItem(keys.accountState(activation.accountNumber)),
+          UpdateExpression: 'SET pendingActivationId = :id, emailLog = :log, version = :next',
+          ConditionExpression: `attribute_not_exists(holderUserId) AND ${versionCondition(change.expectedVersion)}`,
+          ExpressionAttributeValues: toItem({
+            ':id': activation.id,
+            ':log': serializeLog(change.emailLog),
+            ':next': change.expectedVersion + 1,
+            ...(change.expectedVersion > 0 ? { ':expected': change.expectedVersion } : {}),
+          }),
+        },
+      },
+    ];
+    if (change.revokeId) {
+      items.push({
+        Update: {
+          TableName: this.tableName,
+          Key: toItem(keys.activation(change.revokeId)),
+          UpdateExpression: 'SET #status = :revoked',
+          ConditionExpression: '#status = :pending',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: toItem({ ':revoked': 'revoked', ':pending': 'pending' }),
+        },
+      });
+    }
+    await this.transact(items);
+  }
+
+  async saveEmailLog(accountNumber: string, emailLog: EmailLogEntry[], expectedVersion: number) {
+    try {
+      await this.client.send(
+        new UpdateItemCommand({
+          TableName: this.tableName,
+          Key: toItem(keys.accountState(accountNumber)),
+          UpdateExpression: 'SET emailLog = :log, version = :next',
+          ConditionExpression: versionCondition(expectedVersion),
+          ExpressionAttributeValues: toItem({
+            ':log': serializeLog(emailLog),
+            ':next': expectedVersion + 1,
+            ...(expectedVersion > 0 ? { ':expected': expectedVersion } : {}),
+          }),
+        }),
+      );
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) throw new ConcurrentUpdateError(error);
+      throw error;
+    }
+  }
+
+  async parkTaskToken(id: string, taskToken: string): Promise<Activation | undefined> {
+    try {
+      const { Attributes } = await this.client.send(
+        new UpdateItemCommand({
+          TableName: this.tableName,
+          Key: toItem(keys.activation(id)),
+          UpdateExpression: 'SET taskToken = :token',
+          ConditionExpression: 'attribute_exists(pk) AND #status = :pending',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: toItem({ ':token': taskToken, ':pending': 'pending' }),
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      return Attributes ? activationFromItem(unmarshall(Attributes)) : undefined;
+    } catch (error) {
+      // Consumed, revoked or expired before the workflow got here: the caller decides from its status.
+      if (error instanceof ConditionalCheckFailedException) return this.get(id);
+      throw error;
+    }
+  }
+
+  async expire(id: string, now: Date): Promise<boolean> {
+    try {
+      await this.client.send(
+        new UpdateItemCommand({
+          TableName: this.tableName,
+          Key: toItem(keys.activation(id)),
+          UpdateExpression: 'SET #status = :expired',
+          ConditionExpression: '#status = :pending AND expiresAtEpoch <= :now',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: toItem({ ':expired': 'expired', ':pending': 'pending', ':now': epochSeconds(now) }),
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
+  }
+
+  private async transact(items: TransactWriteItem[]): Promise<void> {
+    try {
+      await this.client.send(new TransactWriteItemsCommand({ TransactItems: items }));
+    } catch (error) {
+      if (error instanceof TransactionCanceledException) throw new ConcurrentUpdateError(error);
+      throw error;
+    }
+  }
+}
+
+function versionCondition(expectedVersion: number): string {
+  return expectedVersion === 0 ? 'attribute_not_exists(version)' : 'version = :expected';
+}
+
+function serializeLog(log: EmailLogEntry[]) {
+  return log.map((entry) => ({ id: entry.id, at: entry.at.toISOString() }));
+}
+
+/** The attributes of an activation item; `expiresAtEpoch` serves conditions, `ttl` DynamoDB's TTL. */
+export function activationToItem(activation: Activation): Record<string, unknown> {
+  return {
+    type: 'activation',
+    id: activation.id,
+    accountNumber: activation.accountNumber,
+    purpose: activation.purpose,
+    personId: activation.personId,
+    status: activation.status,
+    tokenHash: activation.tokenHash,
+    sentAt: activation.sentAt.toISOString(),
+    expiresAt: activation.expiresAt.toISOString(),
+    expiresAtEpoch: epochSeconds(activation.expiresAt),
+    ttl: epochSeconds(activation.expiresAt),
+    taskToken: activation.taskToken,
+    registeredUserId: activation.registeredUserId,
+  };
+}
+
+export function activationFromItem(item: Record<string, any>): Activation {
+  return {
+    id: item.id,
+    accountNumber: item.accountNumber,
+    purpose: item.purpose,
+    personId: item.personId,
+    status: item.status,
+    tokenHash: item.tokenHash,
+    sentAt: new Date(item.sentAt),
+    expiresAt: new Date(item.expiresAt),
+    taskToken: item.taskToken,
+    registeredUserId: item.registeredUserId,
+  };
+}

@@ -1,0 +1,158 @@
+import { randomInt } from 'node:crypto';
+import {
+  BatchGetItemCommand,
+  type BatchGetItemCommandOutput,
+  GetItemCommand,
+  TransactionCanceledException,
+  TransactWriteItemsCommand,
+  type DynamoDBClient,
+  type TransactWriteItem,
+} from '@aws-sdk/client-dynamodb';
+import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
+import { assertUsable, type Activation } from '../domain/activation';
+import {
+  AccountAlreadyRegisteredError,
+  ActivationNotFoundError,
+  BusyError,
+  UsernameTakenError,
+} from '../domain/errors';
+import { usernameKey } from '../domain/field-rules';
+import type { Login, LoginStore } from '../domain/ports';
+import { activationFromItem } from './dynamodb-activations';
+import { epochSeconds, keys } from './dynamodb-keys';
+
+const toItem = (value: Record<string, unknown>) => marshall(value, { removeUndefinedValues: true });
+// TransactionConflict means another transaction held one of our items: worth a few quick retries.
+const MAX_ATTEMPTS = 6;
+
+/** Logins (`USER#id`) and the usernames they reserve (`USERNAME#key`) on the service's table. */
+export class DynamoDbLoginStore implements LoginStore {
+  constructor(
+    private readonly client: DynamoDBClient,
+    private readonly tableName: string,
+  ) {}
+
+  async takenUsernames(usernameKeys: string[]): Promise<Set<string>> {
+    const taken = new Set<string>();
+    for (let i = 0; i < usernameKeys.length; i += 100) {
+      let request: Record<string, any> | undefined = {
+        [this.tableName]: {
+          Keys: usernameKeys.slice(i, i + 100).map((key) => toItem(keys.username(key))),
+          ConsistentRead: true,
+          ProjectionExpression: 'usernameKey',
+        },
+      };
+      while (request && Object.keys(request).length > 0) {
+        const response: BatchGetItemCommandOutput = await this.client.send(new BatchGetItemCommand({ RequestItems: request }));
+        for (const item of response.Responses?.[this.tableName] ?? []) taken.add(unmarshall(item).usernameKey);
+        request = response.UnprocessedKeys;
+      }
+    }
+    return taken;
+  }
+
+  async get(userId: string): Promise<Login | undefined> {
+    const { Item } = await this.client.send(
+      new GetItemCommand({ TableName: this.tableName, Key: toItem(keys.user(userId)), ConsistentRead: true }),
+    );
+    return Item ? loginFromItem(unmarshall(Item)) : undefined;
+  }
+
+  async createFromActivation({ activation, login, now }: { activation: Activation; login: Login; now: Date }) {
+    const items: TransactWriteItem[] = [
+      {
+        Update: {
+          TableName: this.tableName,
+          Key: toItem(keys.activation(activation.id)),
+          UpdateExpression: 'SET #status = :consumed, consumedAt = :now, registeredUserId = :userId',
+          // Single use and expiry are enforced here, in the write, not only in the code before it.
+          ConditionExpression: '#status = :pending AND tokenHash = :hash AND expiresAtEpoch > :nowEpoch',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: toItem({
+            ':consumed': 'consumed',
+            ':pending': 'pending',
+            ':now': now.toISOString(),
+            ':nowEpoch': epochSeconds(now),
+            ':userId': login.userId,
+            ':hash': activation.tokenHash,
+          }),
+        },
+      },
+      {
+        Put: {
+          TableName: this.tableName,
+          Item: toItem({ ...keys.username(usernameKey(login.username)), usernameKey: usernameKey(login.username), userId: login.userId }),
+          ConditionExpression: 'attribute_not_exists(pk)',
+        },
+      },
+      {
+        Put: {
+          TableName: this.tableName,
+          Item: toItem({ ...keys.user(login.userId), ...loginToItem(login) }),
+          ConditionExpression: 'attribute_not_exists(pk)',
+        },
+      },
+    ];
+    if (login.role === 'holder') {
+      items.push({
+        Update: {
+          TableName: this.tableName,
+          Key: toItem(keys.accountState(login.accountNumber)),
+          UpdateExpression: 'SET holderUserId = :userId, version = if_not_exists(version, :zero) + :one REMOVE pendingActivationId',
+          ConditionExpression: 'attribute_not_exists(holderUserId)',
+          ExpressionAttributeValues: toItem({ ':userId': login.userId, ':zero': 0, ':one': 1 }),
+        },
+      });
+    }
+
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.client.send(new TransactWriteItemsCommand({ TransactItems: items }));
+        return;
+      } catch (error) {
+        if (!(error instanceof TransactionCanceledException)) throw error;
+        const reasons = (error.CancellationReasons ?? []).map((reason) => reason.Code);
+        if (reasons[0] === 'ConditionalCheckFailed') throw await this.activationRefusal(activation, now, error);
+        if (reasons[1] === 'ConditionalCheckFailed') throw new UsernameTakenError(error);
+        if (reasons[3] === 'ConditionalCheckFailed') throw new AccountAlreadyRegisteredError(error);
+        if (attempt >= MAX_ATTEMPTS) throw new BusyError(error);
+        // Conflicting transactions on the same items: back off a little, with jitter, and retry.
+        await new Promise((resolve) => setTimeout(resolve, randomInt(20 * attempt + 1)));
+      }
+    }
+  }
+
+  /** Why the activation could not be consumed, read again after the failed write. */
+  private async activationRefusal(activation: Activation, now: Date, cause: unknown): Promise<Error> {
+    const { Item } = await this.client.send(
+      new GetItemCommand({ TableName: this.tableName, Key: toItem(keys.activation(activation.id)), ConsistentRead: true }),
+    );
+    if (!Item) return new ActivationNotFoundError();
+    const current = activationFromItem(unmarshall(Item));
+    try {
+      assertUsable(current, now);
+    } catch (refusal) {
+      return refusal as Error;
+    }
+    // Still pending but another token: the activation was re-issued, this token is void.
+    return Object.assign(new ActivationNotFoundError(), { cause });
+  }
+}
+
+function loginToItem(login: Login): Record<string, unknown> {
+  return { type: 'user', ...login, usernameKey: usernameKey(login.username), createdAt: login.createdAt.toISOString() };
+}
+
+function loginFromItem(item: Record<string, any>): Login {
+  return {
+    userId: item.userId,
+    username: item.username,
+    accountNumber: item.accountNumber,
+    role: item.role,
+    name: item.name,
+    email: item.email,
+    passwordHash: item.passwordHash,
+    status: item.status,
+    createdAt: new Date(item.createdAt),
+  };
+}

@@ -1,0 +1,53 @@
+import {
+  ExecutionAlreadyExists,
+  SendTaskFailureCommand,
+  SendTaskSuccessCommand,
+  StartExecutionCommand,
+  TaskDoesNotExist,
+  TaskTimedOut,
+  type SFNClient,
+} from '@aws-sdk/client-sfn';
+import type { Workflow } from '../domain/ports';
+
+/** The registration workflow on Step Functions (AWS, or the local engine behind the same API). */
+export class StepFunctionsWorkflow implements Workflow {
+  constructor(
+    private readonly client: SFNClient,
+    private readonly stateMachineArn: string,
+  ) {}
+
+  async startActivation(input: { activationId: string; accountNumber: string; channel: 'self-service' | 'agent' }) {
+    try {
+      await this.client.send(
+        new StartExecutionCommand({
+          stateMachineArn: this.stateMachineArn,
+          // The activation id names the execution: starting it twice starts it once.
+          name: input.activationId,
+          input: JSON.stringify({ kind: 'activation', ...input }),
+        }),
+      );
+    } catch (error) {
+      if (!(error instanceof ExecutionAlreadyExists)) throw error;
+    }
+  }
+
+  async completeRegistration(taskToken: string, output: { userId: string }) {
+    await ignoreEndedTask(() =>
+      this.client.send(new SendTaskSuccessCommand({ taskToken, output: JSON.stringify(output) })),
+    );
+  }
+
+  async abandon(taskToken: string, reason: 'ActivationRevoked' | 'ActivationExpired') {
+    await ignoreEndedTask(() => this.client.send(new SendTaskFailureCommand({ taskToken, error: reason })));
+  }
+}
+
+/** A task that already ended (timed out, or resumed by the other party of a race) needs nothing more. */
+async function ignoreEndedTask(call: () => Promise<unknown>): Promise<void> {
+  try {
+    await call();
+  } catch (error) {
+    if (error instanceof TaskDoesNotExist || error instanceof TaskTimedOut) return;
+    throw error;
+  }
+}

@@ -1,0 +1,71 @@
+import {
+  ActivationExpiredError,
+  ActivationNotFoundError,
+  ActivationRevokedError,
+  ActivationUsedError,
+} from './errors';
+import { tokenMatches, tokenRecordId } from './secrets';
+
+/** An activation is valid for five days (432,000 s) from the moment its email is sent. */
+export const ACTIVATION_LIFETIME_SECONDS = 432_000;
+
+export type ActivationPurpose = 'holder' | 'secondary';
+export type ActivationStatus = 'pending' | 'consumed' | 'revoked' | 'expired';
+
+/** A single-use secret sent by email: the holder's activation or a secondary user's invitation. */
+export interface Activation {
+  id: string;
+  accountNumber: string;
+  purpose: ActivationPurpose;
+  /** For an invitation: the person of the account it invites. */
+  personId?: string;
+  status: ActivationStatus;
+  tokenHash: string;
+  sentAt: Date;
+  expiresAt: Date;
+  /** The workflow's task token, parked until the registration completes. */
+  taskToken?: string;
+  /** The login created with it, once consumed. */
+  registeredUserId?: string;
+}
+
+/** When an activation sent at `sentAt` stops being valid. */
+export function activationExpiry(sentAt: Date): Date {
+  return new Date(sentAt.getTime() + ACTIVATION_LIFETIME_SECONDS * 1000);
+}
+
+/** The status as of `now`: a pending activation past its expiry is expired, whatever TTL says. */
+export function effectiveStatus(activation: Pick<Activation, 'status' | 'expiresAt'>, now: Date): ActivationStatus {
+  if (activation.status === 'pending' && now.getTime() >= activation.expiresAt.getTime()) return 'expired';
+  return activation.status;
+}
+
+/**
+ * Finds the activation a token stands for and checks it is usable now; never consumes it.
+ * @throws ActivationNotFoundError, ActivationExpiredError, ActivationUsedError, ActivationRevokedError
+ */
+export async function findUsableActivation(
+  load: (id: string) => Promise<Activation | undefined>,
+  token: string,
+  now: Date,
+): Promise<Activation> {
+  const id = tokenRecordId(token);
+  const activation = id ? await load(id) : undefined;
+  if (!activation || !tokenMatches(token, activation.tokenHash)) throw new ActivationNotFoundError();
+  assertUsable(activation, now);
+  return activation;
+}
+
+/** @throws the 410 error that matches the activation's status, unless it is pending and unexpired. */
+export function assertUsable(activation: Pick<Activation, 'status' | 'expiresAt'>, now: Date): void {
+  switch (effectiveStatus(activation, now)) {
+    case 'pending':
+      return;
+    case 'expired':
+      throw new ActivationExpiredError();
+    case 'consumed':
+      throw new ActivationUsedError();
+    case 'revoked':
+      throw new ActivationRevokedError();
+  }
+}

@@ -1,0 +1,142 @@
+import type { FieldProblem, ProblemParams } from './problems';
+
+/** Every error code the API answers with (product spec §4). */
+export type ErrorCode =
+  | 'VALIDATION_FAILED'
+  | 'MALFORMED_JSON'
+  | 'UNSUPPORTED_MEDIA_TYPE'
+  | 'PAYLOAD_TOO_LARGE'
+  | 'NOT_FOUND'
+  | 'METHOD_NOT_ALLOWED'
+  | 'TOO_MANY_REQUESTS'
+  | 'TOO_MANY_ATTEMPTS'
+  | 'ACTIVATION_NOT_FOUND'
+  | 'ACTIVATION_EXPIRED'
+  | 'ACTIVATION_USED'
+  | 'ACTIVATION_REVOKED'
+  | 'USERNAME_TAKEN'
+  | 'ACCOUNT_ALREADY_REGISTERED'
+  | 'ACCOUNT_NOT_FOUND'
+  | 'IDENTITY_NOT_VERIFIED'
+  | 'NOT_ACCOUNT_HOLDER'
+  | 'TECHNICAL_USER_NOT_ELIGIBLE'
+  | 'INVALID_CREDENTIALS'
+  | 'UNAUTHENTICATED'
+  | 'HOLDER_ONLY'
+  | 'USER_ALREADY_EXISTS'
+  | 'USER_NOT_FOUND'
+  | 'CANNOT_REMOVE_HOLDER'
+  | 'INTERNAL_ERROR';
+
+interface AppErrorOptions {
+  params?: ProblemParams;
+  fields?: FieldProblem[];
+  retryAfterSeconds?: number;
+  /** Extra response headers the refusal needs (`Allow` on a 405). */
+  headers?: Record<string, string>;
+  cause?: unknown;
+}
+
+/**
+ * The one error model: a code of the API's contract and the HTTP status it answers with.
+ * `expose` is false only for faults of ours, whose details never reach a client.
+ */
+export class AppError extends Error {
+  readonly params?: ProblemParams;
+  readonly fields?: FieldProblem[];
+  readonly retryAfterSeconds?: number;
+  readonly headers?: Record<string, string>;
+
+  constructor(
+    readonly statusCode: number,
+    readonly code: ErrorCode,
+    options: AppErrorOptions = {},
+    readonly expose = statusCode < 500,
+  ) {
+    super(code, { cause: options.cause });
+    this.name = new.target.name;
+    this.params = options.params;
+    this.fields = options.fields;
+    this.retryAfterSeconds = options.retryAfterSeconds;
+    this.headers = options.headers;
+  }
+}
+
+/** One or more fields break their rules; every problem of the request is listed. */
+export class ValidationError extends AppError {
+  constructor(fields: FieldProblem[]) {
+    super(400, 'VALIDATION_FAILED', { fields });
+  }
+}
+
+export class ActivationNotFoundError extends AppError {
+  constructor() {
+    super(404, 'ACTIVATION_NOT_FOUND');
+  }
+}
+
+export class ActivationExpiredError extends AppError {
+  constructor() {
+    super(410, 'ACTIVATION_EXPIRED');
+  }
+}
+
+export class ActivationUsedError extends AppError {
+  constructor() {
+    super(410, 'ACTIVATION_USED');
+  }
+}
+
+export class ActivationRevokedError extends AppError {
+  constructor() {
+    super(410, 'ACTIVATION_REVOKED');
+  }
+}
+
+export class UsernameTakenError extends AppError {
+  constructor(cause?: unknown) {
+    super(409, 'USERNAME_TAKEN', { cause });
+  }
+}
+
+export class AccountAlreadyRegisteredError extends AppError {
+  constructor(cause?: unknown) {
+    super(409, 'ACCOUNT_ALREADY_REGISTERED', { cause });
+  }
+}
+
+export class AccountNotFoundError extends AppError {
+  constructor() {
+    super(404, 'ACCOUNT_NOT_FOUND');
+  }
+}
+
+/** A per-client or per-account limit was reached; `retryAfterSeconds` feeds `Retry-After`. */
+export class RateLimitedError extends AppError {
+  constructor(code: 'TOO_MANY_REQUESTS' | 'TOO_MANY_ATTEMPTS', retryAfterSeconds: number) {
+    super(429, code, { retryAfterSeconds });
+  }
+}
+
+/** Contention that outlived our retries: the client may simply try again. */
+export class BusyError extends AppError {
+  constructor(cause?: unknown) {
+    super(429, 'TOO_MANY_REQUESTS', { retryAfterSeconds: 1, cause });
+  }
+}
+
+/** The record changed between read and write; the use case re-reads and tries again. */
+export class ConcurrentUpdateError extends Error {
+  constructor(cause?: unknown) {
+    super('concurrent update', { cause });
+    this.name = 'ConcurrentUpdateError';
+  }
+}
+
+/** SES refused for now (throttling, outage): the workflow retries with backoff. */
+export class EmailDeliveryDeferred extends Error {
+  constructor(cause?: unknown) {
+    super('email delivery deferred', { cause });
+    this.name = 'EmailDeliveryDeferred';
+  }
+}

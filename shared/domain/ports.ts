@@ -1,0 +1,143 @@
+import type { Account, Language } from './account';
+import type { Activation } from './activation';
+
+/**
+ * What the use cases need from the outside world. Adapters in `shared/adapters` implement these
+ * on AWS; unit tests pass in-memory fakes.
+ */
+
+/** The time every decision is taken at (expiry, throttles, lockouts). Never `Date.now()` in the domain. */
+export interface Clock {
+  now(): Date;
+}
+
+/** Accounts imported from billing. */
+export interface AccountDirectory {
+  /** The account with this (normalized) number, or undefined. */
+  get(accountNumber: string): Promise<Account | undefined>;
+}
+
+/** An email sent to an account, remembered for the 24-hour throttle. */
+export interface EmailLogEntry {
+  id: string;
+  at: Date;
+}
+
+/** The registration state of one account, versioned for optimistic concurrency. */
+export interface AccountRegistrationState {
+  accountNumber: string;
+  holderUserId?: string;
+  pendingActivationId?: string;
+  emailLog: EmailLogEntry[];
+  /** 0 when the account has no state yet. */
+  version: number;
+}
+
+/** Activations and the per-account state they change together. */
+export interface ActivationStore {
+  /** The activation with this id (strongly consistent read), or undefined. */
+  get(id: string): Promise<Activation | undefined>;
+  getAccountState(accountNumber: string): Promise<AccountRegistrationState>;
+  /**
+   * Saves a pending activation (new, or the same id re-issued with a new token), makes it the
+   * account's pending one, revokes `revokeId`, and saves the email log — all or nothing.
+   * @throws ConcurrentUpdateError when the state changed since `expectedVersion` was read.
+   */
+  issue(change: {
+    activation: Activation;
+    revokeId?: string;
+    emailLog: EmailLogEntry[];
+    expectedVersion: number;
+  }): Promise<void>;
+  /**
+   * Saves the account's email log alone (a notice was sent).
+   * @throws ConcurrentUpdateError as `issue`.
+   */
+  saveEmailLog(accountNumber: string, emailLog: EmailLogEntry[], expectedVersion: number): Promise<void>;
+  /** Parks the workflow's task token on a pending activation; returns the activation as it now is. */
+  parkTaskToken(id: string, taskToken: string): Promise<Activation | undefined>;
+  /** Marks a pending activation expired once `now` is past its expiry; true when it changed. */
+  expire(id: string, now: Date): Promise<boolean>;
+}
+
+/** An online login: a username and password bound to one account. */
+export interface Login {
+  userId: string;
+  username: string;
+  accountNumber: string;
+  role: 'holder' | 'secondary';
+  name: string;
+  email: string;
+  passwordHash: string;
+  status: 'active' | 'disabled';
+  createdAt: Date;
+}
+
+/** Logins and the usernames they reserve. */
+export interface LoginStore {
+  /** Which of these username keys (lower-cased) are taken. */
+  takenUsernames(keys: string[]): Promise<Set<string>>;
+  get(userId: string): Promise<Login | undefined>;
+  /**
+   * Creates `login` and consumes `activation` in one transaction: exactly once per token, per
+   * username and per account holder.
+   * @throws UsernameTakenError, AccountAlreadyRegisteredError, ActivationUsedError,
+   *   ActivationRevokedError, ActivationExpiredError, BusyError
+   */
+  createFromActivation(change: { activation: Activation; login: Login; now: Date }): Promise<void>;
+}
+
+/** The emails the service sends. Transient failures throw `EmailDeliveryDeferred` (retried). */
+export interface Notifier {
+  sendActivation(message: { to: string; language: Language; token: string; expiresAt: Date }): Promise<void>;
+  sendAlreadyRegisteredNotice(message: { to: string; language: Language }): Promise<void>;
+  sendConfirmation(message: { to: string; language: Language; username: string }): Promise<void>;
+}
+
+/** The orchestrating workflow (Step Functions). */
+export interface Workflow {
+  /** Starts the activation workflow; `activationId` names the execution (idempotent). */
+  startActivation(input: { activationId: string; accountNumber: string; channel: 'self-service' | 'agent' }): Promise<void>;
+  /** Resumes a workflow waiting for this registration. A task that no longer waits is ignored. */
+  completeRegistration(taskToken: string, output: { userId: string }): Promise<void>;
+  /** Ends a wait for a registration that can no longer happen. A task that no longer waits is ignored. */
+  abandon(taskToken: string, reason: 'ActivationRevoked' | 'ActivationExpired'): Promise<void>;
+}
+
+/** Password hashing in a self-describing format; verification in constant time. */
+export interface PasswordHasher {
+  hash(password: string): Promise<string>;
+  verify(password: string, encoded: string): Promise<boolean>;
+}
+
+/** Counts hits on a key over a fixed window. */
+export interface RateLimiter {
+  /** Records one hit; refuses it when the key already had `limit` hits in the current window. */
+  hit(
+    key: string,
+    rule: { limit: number; windowSeconds: number },
+    now: Date,
+  ): Promise<{ allowed: true } | { allowed: false; retryAfterSeconds: number }>;
+}
+
+/** What happened to an account's registration, for Customer Service. Never personal data. */
+export type AuditEventType =
+  | 'activation-sent'
+  | 'activation-notice-sent'
+  | 'activation-throttled'
+  | 'activation-revoked'
+  | 'activation-expired'
+  | 'registered';
+
+export interface AuditEvent {
+  type: AuditEventType;
+  at: Date;
+  activationId?: string;
+  channel?: string;
+  role?: string;
+}
+
+export interface AuditLog {
+  record(accountNumber: string, event: AuditEvent): Promise<void>;
+  list(accountNumber: string): Promise<AuditEvent[]>;
+}

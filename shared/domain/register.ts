@@ -1,0 +1,83 @@
+import { maskAccountNumber, usernameKey } from './field-rules';
+import { findUsableActivation } from './activation';
+import { AccountNotFoundError, UsernameTakenError } from './errors';
+import type {
+  AccountDirectory,
+  ActivationStore,
+  AuditLog,
+  Clock,
+  Login,
+  LoginStore,
+  Notifier,
+  PasswordHasher,
+  Workflow,
+} from './ports';
+import { newId } from './secrets';
+
+export interface RegistrationResult {
+  username: string;
+  role: Login['role'];
+  accountNumberMasked: string;
+}
+
+/**
+ * Flow A, registration: creates the holder's login with the token of their activation email and
+ * consumes the token, exactly once; then resumes the workflow so it sends the confirmation.
+ * @throws ActivationNotFoundError, ActivationExpiredError, ActivationUsedError,
+ *   ActivationRevokedError, UsernameTakenError, AccountAlreadyRegisteredError, BusyError
+ */
+export async function registerWithActivation(
+  deps: {
+    accounts: AccountDirectory;
+    activations: ActivationStore;
+    logins: LoginStore;
+    passwords: PasswordHasher;
+    workflow: Workflow;
+    audit: AuditLog;
+    clock: Clock;
+  },
+  input: { activationToken: string; username: string; password: string },
+): Promise<RegistrationResult> {
+  const activation = await findUsableActivation((id) => deps.activations.get(id), input.activationToken, deps.clock.now());
+  const account = await deps.accounts.get(activation.accountNumber);
+  // An activation outliving its account (removed from billing) can no longer register anyone.
+  if (!account) throw new AccountNotFoundError();
+
+  // Early answer for the common case; the transaction below is what guarantees uniqueness.
+  const taken = await deps.logins.takenUsernames([usernameKey(input.username)]);
+  if (taken.size > 0) throw new UsernameTakenError();
+
+  const passwordHash = await deps.passwords.hash(input.password);
+  const now = deps.clock.now();
+  const login: Login = {
+    userId: newId(),
+    username: input.username,
+    accountNumber: account.accountNumber,
+    role: 'holder',
+    name: account.holder.name,
+    email: account.holder.email,
+    passwordHash,
+    status: 'active',
+    createdAt: now,
+  };
+  await deps.logins.createFromActivation({ activation, login, now });
+  await deps.audit.record(account.accountNumber, { type: 'registered', at: now, activationId: activation.id, role: login.role });
+
+  // The workflow may not have parked its token yet; if so it finds the activation consumed and
+  // resumes itself (see awaitRegistration).
+  const consumed = await deps.activations.get(activation.id);
+  if (consumed?.taskToken) await deps.workflow.completeRegistration(consumed.taskToken, { userId: login.userId });
+
+  return { username: login.username, role: login.role, accountNumberMasked: maskAccountNumber(account.accountNumber) };
+}
+
+/** Flow A, last step (workflow): tells the new user that their online account was created. */
+export async function sendConfirmation(
+  deps: { accounts: AccountDirectory; logins: LoginStore; notifier: Notifier },
+  input: { accountNumber: string; userId: string },
+): Promise<{ sent: boolean }> {
+  const [login, account] = await Promise.all([deps.logins.get(input.userId), deps.accounts.get(input.accountNumber)]);
+  if (!login || !account) return { sent: false };
+  await deps.notifier.sendConfirmation({ to: login.email, language: account.language, username: login.username });
+  return { sent: true };
+}

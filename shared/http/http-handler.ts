@@ -1,0 +1,149 @@
+import middy, { type MiddlewareObj } from '@middy/core';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
+import { httpConfig } from '../config';
+import { AppError } from '../domain/errors';
+import { logger } from './logger';
+import { message, negotiateLanguage, type MessageLanguage } from './messages';
+import { MAX_BODY_BYTES } from './routes';
+
+/** What a handler sees of an HTTP request once the stack has checked and parsed it. */
+export interface HttpRequest {
+  /** The parsed JSON body (`undefined` on routes without one). */
+  body: unknown;
+  pathParameters: Record<string, string>;
+  /** Header names lower-cased. */
+  headers: Record<string, string>;
+  language: MessageLanguage;
+  /** The caller's address, for per-client limits (never logged). */
+  sourceIp: string;
+  method: string;
+  path: string;
+}
+
+/** What a handler answers; the stack serializes it and adds the common headers. */
+export interface HttpResult {
+  statusCode: number;
+  body?: unknown;
+  headers?: Record<string, string>;
+}
+
+type Event = APIGatewayProxyEvent & { request?: HttpRequest };
+
+/**
+ * Wraps a handler in the service's Middy stack: logger context, JSON body checks (415, 413,
+ * `MALFORMED_JSON`), language negotiation, and the one error handler that turns `AppError`s into
+ * the spec's error body and anything else into a logged, generic 500.
+ */
+export function httpHandler(
+  options: { body: boolean },
+  handle: (request: HttpRequest) => Promise<HttpResult>,
+): middy.MiddyfiedHandler<APIGatewayProxyEvent, APIGatewayProxyResult, Error, Context> {
+  return middy<APIGatewayProxyEvent, APIGatewayProxyResult, Error, Context>()
+    .use(injectLambdaContext(logger, { resetKeys: true }))
+    .use(errorResponses())
+    .use(requestParsing(options.body))
+    .handler(async (event) => toResponse(await handle((event as Event).request!)));
+}
+
+function requestParsing(hasBody: boolean): MiddlewareObj<APIGatewayProxyEvent, APIGatewayProxyResult> {
+  return {
+    before: async ({ event }) => {
+      const headers = lowerCaseHeaders(event.headers);
+      const request: HttpRequest = {
+        body: undefined,
+        pathParameters: (event.pathParameters ?? {}) as Record<string, string>,
+        headers,
+        language: negotiateLanguage(headers['accept-language']),
+        sourceIp: event.requestContext?.identity?.sourceIp ?? 'unknown',
+        method: event.httpMethod,
+        path: event.path,
+      };
+      (event as Event).request = request;
+      if (!hasBody) return;
+
+      const raw = event.body == null ? '' : event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
+      if (Buffer.byteLength(raw, 'utf8') > MAX_BODY_BYTES) {
+        throw new AppError(413, 'PAYLOAD_TOO_LARGE', { params: { max: MAX_BODY_BYTES } });
+      }
+      const mediaType = (headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+      if (mediaType !== 'application/json') throw new AppError(415, 'UNSUPPORTED_MEDIA_TYPE');
+      try {
+        request.body = JSON.parse(raw);
+      } catch (error) {
+        throw new AppError(400, 'MALFORMED_JSON', { cause: error });
+      }
+    },
+  };
+}
+
+function errorResponses(): MiddlewareObj<APIGatewayProxyEvent, APIGatewayProxyResult> {
+  return {
+    onError: async (request) => {
+      const error = request.error;
+      const language = (request.event as Event).request?.language ?? negotiateLanguage(acceptLanguageOf(request.event));
+      if (error instanceof AppError && error.expose) {
+        logger.info('request refused', { code: error.code, statusCode: error.statusCode });
+        request.response = toResponse({
+          statusCode: error.statusCode,
+          headers: {
+            ...error.headers,
+            ...(error.retryAfterSeconds ? { 'retry-after': String(error.retryAfterSeconds) } : {}),
+          },
+          body: errorBody(error, language),
+        });
+        return;
+      }
+      logger.error('request failed', error as Error);
+      request.response = toResponse({
+        statusCode: 500,
+        body: { error: { code: 'INTERNAL_ERROR', message: message('INTERNAL_ERROR', language) } },
+      });
+    },
+  };
+}
+
+/** The spec's error body; `fields` only on `VALIDATION_FAILED`. */
+export function errorBody(error: AppError, language: MessageLanguage) {
+  return {
+    error: {
+      code: error.code,
+      message: message(error.code, language, error.params),
+      ...(error.code === 'VALIDATION_FAILED'
+        ? {
+            fields: (error.fields ?? []).map((problem) => ({
+              field: problem.field,
+              code: problem.code,
+              message: message(problem.code, language, problem.params),
+            })),
+          }
+        : {}),
+    },
+  };
+}
+
+/** Serializes a result with the headers every response carries. */
+export function toResponse(result: HttpResult): APIGatewayProxyResult {
+  const origin = httpConfig().PORTAL_ORIGIN;
+  return {
+    statusCode: result.statusCode,
+    headers: {
+      ...(result.body === undefined ? {} : { 'content-type': 'application/json; charset=utf-8' }),
+      'cache-control': 'no-store',
+      'x-content-type-options': 'nosniff',
+      ...(origin ? { 'access-control-allow-origin': origin, vary: 'Origin' } : {}),
+      ...result.headers,
+    },
+    body: result.body === undefined ? '' : JSON.stringify(result.body),
+  };
+}
+
+function lowerCaseHeaders(headers: APIGatewayProxyEvent['headers'] | null | undefined): Record<string, string> {
+  const lowered: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers ?? {})) if (value !== undefined) lowered[name.toLowerCase()] = value;
+  return lowered;
+}
+
+function acceptLanguageOf(event: APIGatewayProxyEvent): string | undefined {
+  return lowerCaseHeaders(event?.headers)['accept-language'];
+}
