@@ -18,8 +18,9 @@ const project = (name, extra = {}) => ({
 module.exports = {
   projects: [
     project('unit'),
-    project('integration', { testTimeout: 60_000 }),
-    project('e2e', { testTimeout: 120_000 }),
-    project('infra', { testTimeout: 120_000 }),
+    // testTimeout is not a per-project option: the slower projects set theirs in a setup file.
+    project('integration', { setupFilesAfterEnv: ['<rootDir>/test/fixtures/slow-tests.ts'] }),
+    project('e2e', { setupFilesAfterEnv: ['<rootDir>/test/fixtures/slow-tests.ts'] }),
+    project('infra', { setupFilesAfterEnv: ['<rootDir>/test/fixtures/slow-tests.ts'] }),
   ],
 };

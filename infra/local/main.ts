@@ -5,6 +5,8 @@
 import { DEMO_ACCOUNTS_FILE, startLocalStack } from './stack';
 
 async function main(): Promise<void> {
+  // The SDK's notice that its 2027 releases need Node 22 is for deployers, not for local runs.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const port = Number(process.env.PORT ?? 3000);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`PORT must be a port number, not "${process.env.PORT}".`);
   console.log('Starting the registration service locally (DynamoDB Local, SES emulator, Step Functions engine)…');

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import path from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { closeClients } from '../../shared/adapters/aws-clients';
 import { DynamoDbAccountDirectory } from '../../shared/adapters/dynamodb-accounts';
 import { advanceSystemClock, systemClock } from '../../shared/adapters/system-clock';
 import { ValidationError } from '../../shared/domain/errors';
@@ -56,6 +57,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   const started: { stop(): Promise<void> }[] = [];
   const closeAll = async () => {
     for (const component of started.reverse()) await component.stop().catch(() => undefined);
+    closeClients();
   };
   try {
     const port = options.port === 0 ? await freePort() : options.port;

@@ -725,7 +725,7 @@ function engineTimeoutErrorClass(): Promise<new () => Error> {
     const cause = outcome instanceof ExecutionError ? outcome.cause : undefined;
     if (!(cause instanceof Error) || cause.name !== 'States.Timeout') return fallback;
     const Class = Object.getPrototypeOf(cause).constructor as new () => Error;
-    return fallback;
+    return new Class().name === 'States.Timeout' ? Class : fallback;
   })().catch(() => fallback);
   return timeoutErrorClass;
 }

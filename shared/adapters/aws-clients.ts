@@ -27,3 +27,11 @@ export function sesClient(): SESClient {
 export function sfnClient(): SFNClient {
   return (sfn ??= new SFNClient({ maxAttempts: 4, requestHandler }));
 }
+
+/** Closes the shared clients' connections (the local stack on shutdown; Lambda never needs it). */
+export function closeClients(): void {
+  for (const client of [dynamoDb, ses, sfn]) client?.destroy();
+  dynamoDb = undefined;
+  ses = undefined;
+  sfn = undefined;
+}

@@ -1,0 +1,162 @@
+import { GetItemCommand } from '@aws-sdk/client-dynamodb';
+import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
+import { Argon2PasswordHasher } from '../../shared/adapters/argon2-password-hasher';
+import { DynamoDbAccountDirectory } from '../../shared/adapters/dynamodb-accounts';
+import { DynamoDbActivationStore } from '../../shared/adapters/dynamodb-activations';
+import { DynamoDbAuditLog } from '../../shared/adapters/dynamodb-audit-log';
+import { keys } from '../../shared/adapters/dynamodb-keys';
+import { DynamoDbLoginStore } from '../../shared/adapters/dynamodb-logins';
+import { DynamoDbRateLimiter } from '../../shared/adapters/dynamodb-rate-limiter';
+import { ACTIVATION_LIFETIME_SECONDS } from '../../shared/domain/activation';
+import { importAccounts } from '../../shared/domain/import-accounts';
+import { issueActivation } from '../../shared/domain/issue-activation';
+import { registerWithActivation } from '../../shared/domain/register';
+import { hashToken, newId } from '../../shared/domain/secrets';
+import { holderAccount, mobilityAccount } from '../fixtures/accounts';
+import { dynamoDbWithTable } from '../fixtures/emulators';
+import { FixedClock, RecordingNotifier, RecordingWorkflow } from '../fixtures/in-memory';
+
+let db: Awaited<ReturnType<typeof dynamoDbWithTable>>;
+let deps: ReturnType<typeof makeDeps>;
+
+function makeDeps() {
+  return {
+    accounts: new DynamoDbAccountDirectory(db.client, db.tableName),
+    activations: new DynamoDbActivationStore(db.client, db.tableName),
+    logins: new DynamoDbLoginStore(db.client, db.tableName),
+    audit: new DynamoDbAuditLog(db.client, db.tableName),
+    rateLimiter: new DynamoDbRateLimiter(db.client, db.tableName),
+    passwords: new Argon2PasswordHasher(),
+    notifier: new RecordingNotifier(),
+    workflow: new RecordingWorkflow(),
+    clock: new FixedClock(),
+  };
+}
+
+beforeAll(async () => {
+  db = await dynamoDbWithTable();
+});
+afterAll(() => db.stop());
+beforeEach(async () => {
+  deps = makeDeps();
+});
+
+let accountsMade = 0;
+
+/** Issues an activation for a fresh copy of the holder account; returns its token. */
+async function freshActivation() {
+  const account = { ...holderAccount, accountNumber: String(200_000_000 + ++accountsMade) };
+  await deps.accounts.save(account);
+  const activationId = newId();
+  await issueActivation(deps, { activationId, accountNumber: account.accountNumber, channel: 'agent' });
+  const token = deps.notifier.sent.find((mail) => mail.token?.startsWith(activationId))!.token!;
+  return { account, activationId, token };
+}
+
+describe('DynamoDB adapters on DynamoDB Local', () => {
+  it('imports accounts idempotently and reports invalid records without writing them', async () => {
+    const records = [holderAccount, mobilityAccount, { ...holderAccount, accountNumber: '12' }];
+    const first = await importAccounts({ accounts: deps.accounts }, records);
+    expect(first).toMatchObject({ created: 2, updated: 0, unchanged: 0 });
+    expect(first.invalid).toEqual([{ index: 2, accountNumber: '12', problems: ['accountNumber: 9 to 12 digits'] }]);
+    const second = await importAccounts({ accounts: deps.accounts }, records);
+    expect(second).toMatchObject({ created: 0, updated: 0, unchanged: 2 });
+    expect(await deps.accounts.get('123456789')).toEqual(holderAccount);
+    expect(await deps.accounts.get('12')).toBeUndefined();
+  });
+
+  it('stores only the SHA-256 of the token, with a TTL at expiry', async () => {
+    const { activationId, token } = await freshActivation();
+    const { Item } = await db.client.send(new GetItemCommand({ TableName: db.tableName, Key: marshall(keys.activation(activationId)) }));
+    const item = unmarshall(Item!);
+    expect(JSON.stringify(item)).not.toContain(token);
+    expect(item.tokenHash).toBe(hashToken(token));
+    expect(item.ttl).toBe(Math.floor(deps.clock.now().getTime() / 1000) + ACTIVATION_LIFETIME_SECONDS);
+  });
+
+  it('lets exactly one of 20 concurrent registrations with one token succeed', async () => {
+    const { token } = await freshActivation();
+    const attempts = await Promise.allSettled(
+      Array.from({ length: 20 }, (_, i) =>
+        registerWithActivation(deps, { activationToken: token, username: `racer.number.${i}`, password: 'Boulang3rie' }),
+      ),
+    );
+    const winners = attempts.filter((a) => a.status === 'fulfilled');
+    expect(winners).toHaveLength(1);
+    const codes = attempts.filter((a): a is PromiseRejectedResult => a.status === 'rejected').map((a) => a.reason.code);
+    expect(new Set(codes)).toEqual(new Set(['ACTIVATION_USED']));
+  });
+
+  it('lets exactly one of 10 concurrent registrations of one username (any case) succeed', async () => {
+    const activations = await Promise.all(Array.from({ length: 10 }, () => freshActivation()));
+    const attempts = await Promise.allSettled(
+      activations.map(({ token }, i) =>
+        registerWithActivation(deps, { activationToken: token, username: i % 2 ? 'Same.Username' : 'same.username', password: 'abc123' }),
+      ),
+    );
+    expect(attempts.filter((a) => a.status === 'fulfilled')).toHaveLength(1);
+    for (const failed of attempts.filter((a): a is PromiseRejectedResult => a.status === 'rejected')) {
+      expect(failed.reason.code).toBe('USERNAME_TAKEN');
+    }
+  });
+
+  it('refuses an expired token although TTL has not deleted the item', async () => {
+    const { activationId, token } = await freshActivation();
+    deps.clock.advance(ACTIVATION_LIFETIME_SECONDS + 3600);
+    expect(await deps.activations.get(activationId)).toMatchObject({ status: 'pending' });
+    await expect(registerWithActivation(deps, { activationToken: token, username: 'too.late.user', password: 'abc123' })).rejects.toMatchObject({
+      code: 'ACTIVATION_EXPIRED',
+    });
+  });
+
+  it('refuses in the write itself a token that expired after it was checked', async () => {
+    const { activationId, token } = await freshActivation();
+    const activation = (await deps.activations.get(activationId))!;
+    const later = new Date(activation.expiresAt.getTime() + 1000);
+    await expect(
+      deps.logins.createFromActivation({
+        activation,
+        login: {
+          userId: newId(), username: 'checked.too.early', accountNumber: activation.accountNumber, role: 'holder',
+          name: 'x', email: 'x@example.com', passwordHash: 'h', status: 'active', createdAt: later,
+        },
+        now: later,
+      }),
+    ).rejects.toMatchObject({ code: 'ACTIVATION_EXPIRED' });
+    expect((await deps.logins.takenUsernames(['checked.too.early'])).size).toBe(0);
+  });
+
+  it('keeps the throttle exact under concurrent requests: 3 emails per account per 24 h', async () => {
+    await deps.accounts.save(holderAccount);
+    const outcomes = await Promise.all(
+      Array.from({ length: 6 }, () => issueActivation(deps, { activationId: newId(), accountNumber: holderAccount.accountNumber, channel: 'self-service' })),
+    );
+    const sent = outcomes.filter((o) => o.outcome === 'sent').length;
+    expect(sent).toBe(3);
+    expect(outcomes.filter((o) => o.outcome === 'throttled')).toHaveLength(3);
+    const pending = [];
+    for (const mail of deps.notifier.sent) {
+      const id = mail.token!.slice(0, 22);
+      pending.push((await deps.activations.get(id))!.status);
+    }
+    expect(pending.filter((s) => s === 'pending')).toHaveLength(1);
+  });
+
+  it('counts rate-limit hits per fixed window', async () => {
+    const rule = { limit: 2, windowSeconds: 60 };
+    const now = new Date('2026-11-26T10:00:10Z');
+    expect(await deps.rateLimiter.hit('k', rule, now)).toEqual({ allowed: true });
+    expect(await deps.rateLimiter.hit('k', rule, now)).toEqual({ allowed: true });
+    expect(await deps.rateLimiter.hit('k', rule, now)).toEqual({ allowed: false, retryAfterSeconds: 50 });
+    expect(await deps.rateLimiter.hit('k', rule, new Date('2026-11-26T10:01:00Z'))).toEqual({ allowed: true });
+  });
+
+  it('keeps an audit trail in order without personal data', async () => {
+    const { account, token } = await freshActivation();
+    deps.clock.advance(60);
+    await registerWithActivation(deps, { activationToken: token, username: 'audited.user', password: 'abc123' });
+    const events = await deps.audit.list(account.accountNumber);
+    expect(events.map((e) => e.type)).toEqual(['activation-sent', 'registered']);
+    expect(JSON.stringify(events)).not.toMatch(/@|audited\.user/);
+  });
+});

@@ -1,0 +1,108 @@
+import type { APIGatewayProxyEvent, Context } from 'aws-lambda';
+import { AppError, ValidationError } from '../../shared/domain/errors';
+import { httpHandler } from '../../shared/http/http-handler';
+import { parseRequest, tokenRegistrationSchema } from '../../shared/http/request-schemas';
+import { handler as notFound } from '../../functions/api/route-not-found.handler';
+
+const context = { functionName: 'test', awsRequestId: 'r' } as Context;
+const event = (overrides: Partial<APIGatewayProxyEvent>): APIGatewayProxyEvent =>
+  ({
+    httpMethod: 'POST',
+    path: '/v1/registrations',
+    headers: { 'Content-Type': 'application/json' },
+    body: '{}',
+    isBase64Encoded: false,
+    requestContext: { identity: { sourceIp: '127.0.0.1' } },
+    ...overrides,
+  }) as APIGatewayProxyEvent;
+
+const echo = httpHandler({ body: true }, async (request) => ({
+  statusCode: 200,
+  body: parseRequest(tokenRegistrationSchema, request.body),
+}));
+
+const errorOf = (response: { body: string }) => JSON.parse(response.body).error;
+
+describe('httpHandler', () => {
+  it('answers 415 UNSUPPORTED_MEDIA_TYPE without application/json', async () => {
+    const response = await echo(event({ headers: { 'content-type': 'text/plain' } }), context);
+    expect(response.statusCode).toBe(415);
+    expect(errorOf(response).code).toBe('UNSUPPORTED_MEDIA_TYPE');
+  });
+  it('accepts a charset parameter and any header case', async () => {
+    const response = await echo(
+      event({ headers: { 'CONTENT-TYPE': 'Application/JSON; charset=utf-8' }, body: '{"activationToken":"t","username":"abcdefgh","password":"abc123"}' }),
+      context,
+    );
+    expect(response.statusCode).toBe(200);
+  });
+  it('answers 413 PAYLOAD_TOO_LARGE past 16 KiB, counting bytes', async () => {
+    const response = await echo(event({ body: JSON.stringify({ username: 'é'.repeat(8200) }) }), context);
+    expect(response.statusCode).toBe(413);
+    expect(errorOf(response).code).toBe('PAYLOAD_TOO_LARGE');
+  });
+  it.each(['{', '', 'null,', '{"a":}'])('answers 400 MALFORMED_JSON for %j', async (body) => {
+    const response = await echo(event({ body }), context);
+    expect(response.statusCode).toBe(400);
+    expect(errorOf(response).code).toBe('MALFORMED_JSON');
+  });
+  it.each(['[]', '"text"', '42', 'null'])('answers 400 VALIDATION_FAILED for a JSON %s body', async (body) => {
+    const response = await echo(event({ body }), context);
+    expect(response.statusCode).toBe(400);
+    expect(errorOf(response).code).toBe('VALIDATION_FAILED');
+  });
+  it('lists every field problem with messages, in English on Accept-Language: en', async () => {
+    const response = await echo(
+      event({ headers: { 'content-type': 'application/json', 'Accept-Language': 'en' }, body: '{"username":"a@","password":7}' }),
+      context,
+    );
+    const error = errorOf(response);
+    expect(error.code).toBe('VALIDATION_FAILED');
+    expect(error.fields.map((f: { field: string; code: string }) => `${f.field}:${f.code}`)).toEqual([
+      'activationToken:FIELD_REQUIRED',
+      'username:USERNAME_TOO_SHORT',
+      'username:USERNAME_INVALID_CHARACTERS',
+      'password:FIELD_TYPE_INVALID',
+    ]);
+    expect(error.fields[0].message).toBe('This field is required.');
+  });
+  it('sets Retry-After on rate-limit errors and hides unexpected errors behind a 500', async () => {
+    const limited = httpHandler({ body: false }, async () => {
+      throw new AppError(429, 'TOO_MANY_REQUESTS', { retryAfterSeconds: 42 });
+    });
+    const broken = httpHandler({ body: false }, async () => {
+      throw new Error('secret detail');
+    });
+    const limitedResponse = await limited(event({ httpMethod: 'GET' }), context);
+    expect(limitedResponse.headers?.['retry-after']).toBe('42');
+    const brokenResponse = await broken(event({ httpMethod: 'GET' }), context);
+    expect(brokenResponse.statusCode).toBe(500);
+    expect(brokenResponse.body).not.toContain('secret');
+    expect(errorOf(brokenResponse).code).toBe('INTERNAL_ERROR');
+  });
+  it('gives fields only on VALIDATION_FAILED', async () => {
+    const failing = httpHandler({ body: false }, async () => {
+      throw new ValidationError([{ field: 'username', code: 'FIELD_REQUIRED' }]);
+    });
+    expect(errorOf(await failing(event({}), context)).fields).toHaveLength(1);
+    expect(errorOf(await limitedNotFound()).fields).toBeUndefined();
+  });
+});
+
+async function limitedNotFound() {
+  return notFound(event({ httpMethod: 'GET', path: '/v1/unknown' }), context);
+}
+
+describe('route-not-found', () => {
+  it('answers 404 NOT_FOUND for an unknown path', async () => {
+    const response = await limitedNotFound();
+    expect(response.statusCode).toBe(404);
+    expect(errorOf(response).code).toBe('NOT_FOUND');
+  });
+  it('answers 405 METHOD_NOT_ALLOWED with Allow for a known path', async () => {
+    const response = await notFound(event({ httpMethod: 'DELETE', path: '/v1/health' }), context);
+    expect(response.statusCode).toBe(405);
+    expect(response.headers?.allow).toBe('GET');
+    expect(errorOf(response).code).toBe('METHOD_NOT_ALLOWED');
+  });
+});
