@@ -35,7 +35,8 @@ async function waitFor<T>(probe: () => Promise<T | undefined>, what: string): Pr
   }
 }
 
-const outbox = async () => (await (await fetch(`${stack.url}/__dev/outbox`)).json()).messages as { to: string[]; subject: string; text: string }[];
+const outbox = async () =>
+  ((await (await fetch(`${stack.url}/__dev/outbox`)).json()) as { messages: { to: string[]; subject: string; text: string }[] }).messages;
 const status = async (executionArn: string) => (await sfn.send(new DescribeExecutionCommand({ executionArn }))).status;
 
 async function startActivation(accountNumber: string) {
@@ -75,7 +76,7 @@ describe('registration workflow on the local Step Functions engine', () => {
     expect(await waitFor(async () => ((await status(executionArn)) === 'SUCCEEDED' ? 'SUCCEEDED' : undefined), 'the timeout path')).toBe('SUCCEEDED');
     const verify = await post('/v1/activations/verify', { activationToken: token });
     expect(verify.status).toBe(410);
-    expect((await verify.json()).error.code).toBe('ACTIVATION_EXPIRED');
+    expect(((await verify.json()) as { error: { code: string } }).error.code).toBe('ACTIVATION_EXPIRED');
     const client = new DynamoDBClient({ endpoint: stack.dynamoDbEndpoint, region: LOCAL_AWS.region, credentials: LOCAL_AWS });
     const store = new DynamoDbActivationStore(client, process.env.TABLE_NAME!);
     expect((await store.get(token.slice(0, 22)))?.status).toBe('expired');
