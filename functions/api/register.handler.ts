@@ -1,21 +1,23 @@
 import { adapters } from '../../shared/adapters/composition';
 import { systemClock } from '../../shared/adapters/system-clock';
-import { registerWithActivation } from '../../shared/domain/register';
+import { register } from '../../shared/domain/register';
 import { httpHandler } from '../../shared/http/http-handler';
-import { parseRequest, tokenRegistrationSchema } from '../../shared/http/request-schemas';
+import { parseRegistration } from '../../shared/http/request-schemas';
 
 const deps = {
   accounts: adapters.accounts(),
   activations: adapters.activations(),
   logins: adapters.logins(),
+  people: adapters.people(),
+  lockouts: adapters.lockouts(),
   passwords: adapters.passwords(),
   workflow: adapters.workflow(),
   audit: adapters.audit(),
   clock: systemClock,
 };
 
-/** POST /v1/registrations — creates a login, exactly once per token and per username. */
+/** POST /v1/registrations — with a token, or with identity proof; exactly once per login. */
 export const handler = httpHandler({ body: true }, async (request) => ({
   statusCode: 201,
-  body: await registerWithActivation(deps, parseRequest(tokenRegistrationSchema, request.body)),
+  body: await register(deps, parseRegistration(request.body)),
 }));

@@ -4,7 +4,9 @@ import { dynamoDbClient, sesClient, sfnClient } from './aws-clients';
 import { DynamoDbAccountDirectory } from './dynamodb-accounts';
 import { DynamoDbActivationStore } from './dynamodb-activations';
 import { DynamoDbAuditLog } from './dynamodb-audit-log';
+import { DynamoDbLockoutStore } from './dynamodb-lockouts';
 import { DynamoDbLoginStore } from './dynamodb-logins';
+import { DynamoDbPeopleStore } from './dynamodb-people';
 import { DynamoDbRateLimiter } from './dynamodb-rate-limiter';
 import { SesNotifier } from './ses-notifier';
 import { StepFunctionsWorkflow } from './step-functions-workflow';
@@ -19,6 +21,8 @@ export const adapters = {
   logins: () => new DynamoDbLoginStore(dynamoDbClient(), tableConfig().TABLE_NAME),
   audit: () => new DynamoDbAuditLog(dynamoDbClient(), tableConfig().TABLE_NAME),
   rateLimiter: () => new DynamoDbRateLimiter(dynamoDbClient(), tableConfig().TABLE_NAME),
+  people: () => new DynamoDbPeopleStore(dynamoDbClient(), tableConfig().TABLE_NAME),
+  lockouts: () => new DynamoDbLockoutStore(dynamoDbClient(), tableConfig().TABLE_NAME),
   passwords: () => new Argon2PasswordHasher(),
   workflow: () => new StepFunctionsWorkflow(sfnClient(), workflowConfig().STATE_MACHINE_ARN),
   notifier: () => {

@@ -132,6 +132,15 @@ export class DynamoDbActivationStore implements ActivationStore {
     }
   }
 
+  async awaitIssued(id: string, timeoutMs: number): Promise<Activation | undefined> {
+    const deadline = Date.now() + timeoutMs;
+    for (let delay = 25; ; delay = Math.min(delay * 2, 500)) {
+      const activation = await this.get(id);
+      if (activation || Date.now() + delay > deadline) return activation;
+      await new Promise((resolve) => setTimeout(resolve, delay));
+    }
+  }
+
   async expire(id: string, now: Date): Promise<boolean> {
     try {
       await this.client.send(

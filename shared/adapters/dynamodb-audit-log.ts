@@ -4,6 +4,8 @@ import type { AuditEvent, AuditLog } from '../domain/ports';
 import { newId } from '../domain/secrets';
 import { keys } from './dynamodb-keys';
 
+let sequence = 0;
+
 /** The registration history of each account, under its partition, oldest first. */
 export class DynamoDbAuditLog implements AuditLog {
   constructor(
@@ -12,8 +14,9 @@ export class DynamoDbAuditLog implements AuditLog {
   ) {}
 
   async record(accountNumber: string, event: AuditEvent): Promise<void> {
-    // The random suffix keeps two events of the same millisecond apart.
-    const sortable = `${event.at.toISOString()}#${newId().slice(0, 8)}`;
+    // Events of one use case share its clock reading: the sequence keeps them in the order they
+    // were recorded, the random part keeps other instances' events of that millisecond apart.
+    const sortable = `${event.at.toISOString()}#${String(sequence++ % 1e6).padStart(6, '0')}#${newId().slice(0, 8)}`;
     await this.client.send(
       new PutItemCommand({
         TableName: this.tableName,

@@ -9,6 +9,9 @@ export const keys = {
   activation: (id: string) => ({ pk: `ACTIVATION#${id}`, sk: 'ACTIVATION' }),
   user: (userId: string) => ({ pk: `USER#${userId}`, sk: 'USER' }),
   username: (usernameKey: string) => ({ pk: `USERNAME#${usernameKey}`, sk: 'USERNAME' }),
+  lockout: (key: string) => ({ pk: `LOCKOUT#${key}`, sk: 'LOCKOUT' }),
+  person: (accountNumber: string, personId: string) => ({ pk: `ACCOUNT#${accountNumber}`, sk: `PERSON#${personId}` }),
+  session: (tokenHash: string) => ({ pk: `SESSION#${tokenHash}`, sk: 'SESSION' }),
   rateWindow: (key: string, windowStart: number) => ({ pk: `RATE#${key}#${windowStart}`, sk: 'RATE' }),
 } as const;
 

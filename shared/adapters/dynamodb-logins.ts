@@ -14,12 +14,19 @@ import {
   AccountAlreadyRegisteredError,
   ActivationNotFoundError,
   BusyError,
+  ConcurrentUpdateError,
   UsernameTakenError,
 } from '../domain/errors';
 import { usernameKey } from '../domain/field-rules';
 import type { Login, LoginStore } from '../domain/ports';
 import { activationFromItem } from './dynamodb-activations';
 import { epochSeconds, keys } from './dynamodb-keys';
+
+/** A write of a transaction, and what its failed condition means. */
+interface Guarded {
+  item: TransactWriteItem;
+  refusal: (cause: unknown) => Promise<Error>;
+}
 
 const toItem = (value: Record<string, unknown>) => marshall(value, { removeUndefinedValues: true });
 // TransactionConflict means another transaction held one of our items: worth a few quick retries.
@@ -59,8 +66,8 @@ export class DynamoDbLoginStore implements LoginStore {
   }
 
   async createFromActivation({ activation, login, now }: { activation: Activation; login: Login; now: Date }) {
-    const items: TransactWriteItem[] = [
-      {
+    const consume: Guarded = {
+      item: {
         Update: {
           TableName: this.tableName,
           Key: toItem(keys.activation(activation.id)),
@@ -78,43 +85,84 @@ export class DynamoDbLoginStore implements LoginStore {
           }),
         },
       },
-      {
-        Put: {
-          TableName: this.tableName,
-          Item: toItem({ ...keys.username(usernameKey(login.username)), usernameKey: usernameKey(login.username), userId: login.userId }),
-          ConditionExpression: 'attribute_not_exists(pk)',
+      refusal: (cause) => this.activationRefusal(activation, now, cause),
+    };
+    await this.createLogin(login, [consume]);
+  }
+
+  async createForHolder({ login, revokeActivationId }: { login: Login; revokeActivationId?: string }) {
+    const extra: Guarded[] = [];
+    if (revokeActivationId) {
+      extra.push({
+        item: {
+          Update: {
+            TableName: this.tableName,
+            Key: toItem(keys.activation(revokeActivationId)),
+            UpdateExpression: 'SET #status = :revoked',
+            ConditionExpression: '#status = :pending',
+            ExpressionAttributeNames: { '#status': 'status' },
+            ExpressionAttributeValues: toItem({ ':revoked': 'revoked', ':pending': 'pending' }),
+          },
         },
+        refusal: async (cause) => new ConcurrentUpdateError(cause),
+      });
+    }
+    await this.createLogin(login, extra);
+  }
+
+  /**
+   * Writes the login, its username and (for a holder) the account's holder mark in one
+   * transaction with `guarded` writes; a failed condition becomes the error of the write it guards.
+   */
+  private async createLogin(login: Login, guarded: Guarded[]): Promise<void> {
+    const writes: Guarded[] = [
+      ...guarded,
+      {
+        item: {
+          Put: {
+            TableName: this.tableName,
+            Item: toItem({ ...keys.username(usernameKey(login.username)), usernameKey: usernameKey(login.username), userId: login.userId }),
+            ConditionExpression: 'attribute_not_exists(pk)',
+          },
+        },
+        refusal: async (cause) => new UsernameTakenError(cause),
       },
       {
-        Put: {
-          TableName: this.tableName,
-          Item: toItem({ ...keys.user(login.userId), ...loginToItem(login) }),
-          ConditionExpression: 'attribute_not_exists(pk)',
+        item: {
+          Put: {
+            TableName: this.tableName,
+            Item: toItem({ ...keys.user(login.userId), ...loginToItem(login) }),
+            ConditionExpression: 'attribute_not_exists(pk)',
+          },
         },
+        refusal: async (cause) => new ConcurrentUpdateError(cause),
       },
     ];
     if (login.role === 'holder') {
-      items.push({
-        Update: {
-          TableName: this.tableName,
-          Key: toItem(keys.accountState(login.accountNumber)),
-          UpdateExpression: 'SET holderUserId = :userId, version = if_not_exists(version, :zero) + :one REMOVE pendingActivationId',
-          ConditionExpression: 'attribute_not_exists(holderUserId)',
-          ExpressionAttributeValues: toItem({ ':userId': login.userId, ':zero': 0, ':one': 1 }),
+      writes.push({
+        item: {
+          Update: {
+            TableName: this.tableName,
+            Key: toItem(keys.accountState(login.accountNumber)),
+            UpdateExpression: 'SET holderUserId = :userId, version = if_not_exists(version, :zero) + :one REMOVE pendingActivationId',
+            ConditionExpression: 'attribute_not_exists(holderUserId)',
+            ExpressionAttributeValues: toItem({ ':userId': login.userId, ':zero': 0, ':one': 1 }),
+          },
         },
+        refusal: async (cause) => new AccountAlreadyRegisteredError(cause),
       });
     }
 
     for (let attempt = 1; ; attempt++) {
       try {
-        await this.client.send(new TransactWriteItemsCommand({ TransactItems: items }));
+        await this.client.send(new TransactWriteItemsCommand({ TransactItems: writes.map((w) => w.item) }));
         return;
       } catch (error) {
         if (!(error instanceof TransactionCanceledException)) throw error;
         const reasons = (error.CancellationReasons ?? []).map((reason) => reason.Code);
-        if (reasons[0] === 'ConditionalCheckFailed') throw await this.activationRefusal(activation, now, error);
-        if (reasons[1] === 'ConditionalCheckFailed') throw new UsernameTakenError(error);
-        if (reasons[3] === 'ConditionalCheckFailed') throw new AccountAlreadyRegisteredError(error);
+        // The first failed condition, in the order of the writes, decides the answer.
+        const failed = reasons.findIndex((code) => code === 'ConditionalCheckFailed');
+        if (failed >= 0) throw await writes[failed]!.refusal(error);
         if (attempt >= MAX_ATTEMPTS) throw new BusyError(error);
         // Conflicting transactions on the same items: back off a little, with jitter, and retry.
         await new Promise((resolve) => setTimeout(resolve, randomInt(20 * attempt + 1)));

@@ -31,6 +31,21 @@ export class StepFunctionsWorkflow implements Workflow {
     }
   }
 
+  async startConfirmation(input: { accountNumber: string; userId: string }) {
+    try {
+      await this.client.send(
+        new StartExecutionCommand({
+          stateMachineArn: this.stateMachineArn,
+          // One confirmation per login, even if the caller retries.
+          name: `confirm-${input.userId}`,
+          input: JSON.stringify({ kind: 'confirmation', ...input }),
+        }),
+      );
+    } catch (error) {
+      if (!(error instanceof ExecutionAlreadyExists)) throw error;
+    }
+  }
+
   async completeRegistration(taskToken: string, output: { userId: string }) {
     await ignoreEndedTask(() =>
       this.client.send(new SendTaskSuccessCommand({ taskToken, output: JSON.stringify(output) })),

@@ -56,6 +56,8 @@ export interface ActivationStore {
   saveEmailLog(accountNumber: string, emailLog: EmailLogEntry[], expectedVersion: number): Promise<void>;
   /** Parks the workflow's task token on a pending activation; returns the activation as it now is. */
   parkTaskToken(id: string, taskToken: string): Promise<Activation | undefined>;
+  /** Waits (briefly) until the workflow has issued activation `id`; undefined if it has not by then. */
+  awaitIssued(id: string, timeoutMs: number): Promise<Activation | undefined>;
   /** Marks a pending activation expired once `now` is past its expiry; true when it changed. */
   expire(id: string, now: Date): Promise<boolean>;
 }
@@ -79,6 +81,13 @@ export interface LoginStore {
   takenUsernames(keys: string[]): Promise<Set<string>>;
   get(userId: string): Promise<Login | undefined>;
   /**
+   * Creates the holder's `login` (flow B) and revokes the account's pending activation, in one
+   * transaction: exactly once per username and per account holder.
+   * @throws UsernameTakenError, AccountAlreadyRegisteredError, ConcurrentUpdateError (the
+   *   activation to revoke changed: read again), BusyError
+   */
+  createForHolder(change: { login: Login; revokeActivationId?: string }): Promise<void>;
+  /**
    * Creates `login` and consumes `activation` in one transaction: exactly once per token, per
    * username and per account holder.
    * @throws UsernameTakenError, AccountAlreadyRegisteredError, ActivationUsedError,
@@ -98,6 +107,8 @@ export interface Notifier {
 export interface Workflow {
   /** Starts the activation workflow; `activationId` names the execution (idempotent). */
   startActivation(input: { activationId: string; accountNumber: string; channel: 'self-service' | 'agent' }): Promise<void>;
+  /** Starts a workflow that only sends the confirmation email of a registration (flow B). */
+  startConfirmation(input: { accountNumber: string; userId: string }): Promise<void>;
   /** Resumes a workflow waiting for this registration. A task that no longer waits is ignored. */
   completeRegistration(taskToken: string, output: { userId: string }): Promise<void>;
   /** Ends a wait for a registration that can no longer happen. A task that no longer waits is ignored. */
@@ -127,7 +138,9 @@ export type AuditEventType =
   | 'activation-throttled'
   | 'activation-revoked'
   | 'activation-expired'
-  | 'registered';
+  | 'registered'
+  | 'identity-check-failed'
+  | 'identity-locked';
 
 export interface AuditEvent {
   type: AuditEventType;
@@ -135,9 +148,37 @@ export interface AuditEvent {
   activationId?: string;
   channel?: string;
   role?: string;
+  /** The refusal code of a failed identity check. */
+  reason?: string;
 }
 
 export interface AuditLog {
   record(accountNumber: string, event: AuditEvent): Promise<void>;
   list(accountNumber: string): Promise<AuditEvent[]>;
+}
+
+export type PersonRole = 'secondary' | 'technical';
+/** Stored statuses; `invitation_expired` is derived from the invitation's expiry. */
+export type PersonStatus = 'invited' | 'active' | 'no_online_access' | 'revoked';
+
+/** Someone the holder added with User Management. */
+export interface Person {
+  personId: string;
+  accountNumber: string;
+  name: string;
+  email: string;
+  role: PersonRole;
+  status: PersonStatus;
+  /** Their login, once they registered. */
+  userId?: string;
+  /** Their latest invitation (an activation of purpose `secondary`). */
+  invitationId?: string;
+  invitationExpiresAt?: Date;
+  createdAt: Date;
+}
+
+/** The people of each account added with User Management. */
+export interface PeopleStore {
+  list(accountNumber: string): Promise<Person[]>;
+  get(accountNumber: string, personId: string): Promise<Person | undefined>;
 }

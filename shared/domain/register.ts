@@ -12,6 +12,7 @@ import type {
   PasswordHasher,
   Workflow,
 } from './ports';
+import { registerWithIdentity } from './register-with-identity';
 import { newId } from './secrets';
 
 export interface RegistrationResult {
@@ -69,6 +70,19 @@ export async function registerWithActivation(
   if (consumed?.taskToken) await deps.workflow.completeRegistration(consumed.taskToken, { userId: login.userId });
 
   return { username: login.username, role: login.role, accountNumberMasked: maskAccountNumber(account.accountNumber) };
+}
+
+/**
+ * POST /v1/registrations: with a token (activation or invitation), or with identity proof.
+ * @throws everything `registerWithActivation` and `registerWithIdentity` throw
+ */
+export async function register(
+  deps: Parameters<typeof registerWithActivation>[0] & Parameters<typeof registerWithIdentity>[0],
+  form:
+    | { form: 'token'; activationToken: string; username: string; password: string }
+    | { form: 'identity'; accountNumber: string; postalCode: string; email: string; username: string; password: string },
+): Promise<RegistrationResult> {
+  return form.form === 'token' ? registerWithActivation(deps, form) : registerWithIdentity(deps, form);
 }
 
 /** Flow A, last step (workflow): tells the new user that their online account was created. */

@@ -52,6 +52,36 @@ export const tokenRegistrationSchema = z.object({
   password: passwordField,
 });
 
+export const identityRegistrationSchema = z.object({
+  accountNumber: accountNumberField,
+  postalCode: postalCodeField,
+  email: emailField,
+  username: usernameField,
+  password: passwordField,
+});
+
+const IDENTITY_FIELDS = ['accountNumber', 'postalCode', 'email'] as const;
+
+/** A registration body: with an activation token (flows A and C) or with identity proof (flow B). */
+export type RegistrationForm =
+  | ({ form: 'token' } & z.infer<typeof tokenRegistrationSchema>)
+  | ({ form: 'identity' } & z.infer<typeof identityRegistrationSchema>);
+
+/**
+ * Tells the two registration forms apart by `activationToken`; a body mixing both is refused
+ * rather than guessed at.
+ * @throws ValidationError
+ */
+export function parseRegistration(body: unknown): RegistrationForm {
+  const fields = typeof body === 'object' && body !== null && !Array.isArray(body) ? (body as Record<string, unknown>) : {};
+  if (fields.activationToken === undefined) return { form: 'identity', ...parseRequest(identityRegistrationSchema, body) };
+  const mixed = IDENTITY_FIELDS.filter((name) => fields[name] !== undefined);
+  if (mixed.length > 0) {
+    throw new ValidationError(mixed.map((field) => ({ field, code: 'FORM_AMBIGUOUS' as const })));
+  }
+  return { form: 'token', ...parseRequest(tokenRegistrationSchema, body) };
+}
+
 /** Turns zod issues into the API's field problems; `body` tells a missing field from a mistyped one. */
 export function toFieldProblems(issues: readonly z.core.$ZodIssue[], body: Record<string, unknown>): FieldProblem[] {
   return issues.map((issue) => {

@@ -31,6 +31,20 @@ export const routes: readonly Route[] = [
     body: false,
   },
   { method: 'POST', path: '/v1/registrations', handler: 'register', auth: 'public', body: true },
+  {
+    method: 'POST',
+    path: '/v1/agent/accounts/{accountNumber}/activation-email',
+    handler: 'agent-send-activation',
+    auth: 'agent',
+    body: false,
+  },
+  {
+    method: 'GET',
+    path: '/v1/agent/accounts/{accountNumber}/registration',
+    handler: 'agent-registration-status',
+    auth: 'agent',
+    body: false,
+  },
 ];
 
 /** The function that answers 404 `NOT_FOUND` and 405 `METHOD_NOT_ALLOWED` for everything else. */

@@ -1,0 +1,128 @@
+import { identityPostalCode } from './account';
+import {
+  AccountAlreadyRegisteredError,
+  AppError,
+  ConcurrentUpdateError,
+  UsernameTakenError,
+} from './errors';
+import { emailKey, maskAccountNumber, normalizeAccountNumber, normalizePostalCode, usernameKey } from './field-rules';
+import { assertNotLocked, clearFailures, IDENTITY_LOCKOUT, recordFailure, type LockoutStore } from './lockout';
+import type { AccountDirectory, ActivationStore, AuditLog, Clock, Login, LoginStore, PasswordHasher, PeopleStore, Workflow } from './ports';
+import type { RegistrationResult } from './register';
+import { newId } from './secrets';
+
+export class IdentityNotVerifiedError extends AppError {
+  constructor() {
+    super(403, 'IDENTITY_NOT_VERIFIED');
+  }
+}
+
+export class NotAccountHolderError extends AppError {
+  constructor() {
+    super(403, 'NOT_ACCOUNT_HOLDER');
+  }
+}
+
+export class TechnicalUserNotEligibleError extends AppError {
+  constructor(statusCode = 403) {
+    super(statusCode, 'TECHNICAL_USER_NOT_ELIGIBLE');
+  }
+}
+
+/** The lockout key of flow B's identity checks for one account number. */
+export const identityLockoutKey = (accountNumber: string) => `identity:${accountNumber}`;
+
+const MAX_ATTEMPTS = 5;
+
+/**
+ * Flow B: the holder registers without an activation email by proving who they are — account
+ * number, the postal code of the service address (billing address for mobility-only accounts)
+ * and the holder's email on file. Pending activations of the account are revoked; the
+ * confirmation email goes through the workflow. Five failed checks for one account number
+ * within an hour lock this path for that account for an hour.
+ * @throws IdentityNotVerifiedError (one answer for unknown account, wrong postal code, unknown
+ *   email), NotAccountHolderError, TechnicalUserNotEligibleError, RateLimitedError
+ *   (TOO_MANY_ATTEMPTS), AccountAlreadyRegisteredError, UsernameTakenError, BusyError
+ */
+export async function registerWithIdentity(
+  deps: {
+    accounts: AccountDirectory;
+    activations: ActivationStore;
+    logins: LoginStore;
+    people: PeopleStore;
+    passwords: PasswordHasher;
+    workflow: Workflow;
+    lockouts: LockoutStore;
+    audit: AuditLog;
+    clock: Clock;
+  },
+  input: { accountNumber: string; postalCode: string; email: string; username: string; password: string },
+): Promise<RegistrationResult> {
+  const accountNumber = normalizeAccountNumber(input.accountNumber)!;
+  const lockKey = identityLockoutKey(accountNumber);
+  await assertNotLocked(deps, lockKey);
+
+  const account = await deps.accounts.get(accountNumber);
+  const refusal = account ? await identityRefusal(deps, account, input) : new IdentityNotVerifiedError();
+  if (refusal) {
+    const { locked } = await recordFailure(deps, lockKey, IDENTITY_LOCKOUT);
+    if (account) {
+      const at = deps.clock.now();
+      await deps.audit.record(accountNumber, { type: 'identity-check-failed', at, reason: refusal.code });
+      if (locked) await deps.audit.record(accountNumber, { type: 'identity-locked', at });
+    }
+    throw refusal;
+  }
+  const holder = account!;
+  await clearFailures(deps, lockKey);
+
+  const taken = await deps.logins.takenUsernames([usernameKey(input.username)]);
+  if (taken.size > 0) throw new UsernameTakenError();
+  const passwordHash = await deps.passwords.hash(input.password);
+
+  for (let attempt = 1; ; attempt++) {
+    const now = deps.clock.now();
+    const state = await deps.activations.getAccountState(accountNumber);
+    if (state.holderUserId) throw new AccountAlreadyRegisteredError();
+    const pending = state.pendingActivationId ? await deps.activations.get(state.pendingActivationId) : undefined;
+    const revoke = pending?.status === 'pending' ? pending : undefined;
+    const login: Login = {
+      userId: newId(),
+      username: input.username,
+      accountNumber,
+      role: 'holder',
+      name: holder.holder.name,
+      email: holder.holder.email,
+      passwordHash,
+      status: 'active',
+      createdAt: now,
+    };
+    try {
+      await deps.logins.createForHolder({ login, revokeActivationId: revoke?.id });
+    } catch (error) {
+      if (error instanceof ConcurrentUpdateError && attempt < MAX_ATTEMPTS) continue;
+      throw error;
+    }
+    if (revoke?.taskToken) await deps.workflow.abandon(revoke.taskToken, 'ActivationRevoked');
+    if (revoke) await deps.audit.record(accountNumber, { type: 'activation-revoked', at: now, activationId: revoke.id });
+    await deps.audit.record(accountNumber, { type: 'registered', at: now, role: 'holder', channel: 'identity' });
+    await deps.workflow.startConfirmation({ accountNumber, userId: login.userId });
+    return { username: login.username, role: 'holder', accountNumberMasked: maskAccountNumber(accountNumber) };
+  }
+}
+
+/** Why the identity does not hold, or undefined when it does. */
+async function identityRefusal(
+  deps: { people: PeopleStore },
+  account: NonNullable<Awaited<ReturnType<AccountDirectory['get']>>>,
+  input: { postalCode: string; email: string },
+): Promise<AppError | undefined> {
+  if (normalizePostalCode(input.postalCode) !== identityPostalCode(account)) return new IdentityNotVerifiedError();
+  const email = emailKey(input.email);
+  if (emailKey(account.holder.email) === email) return undefined;
+  const people = [...account.authorizedUsers, ...(await deps.people.list(account.accountNumber))];
+  const person = people.find((p) => emailKey(p.email) === email && !('status' in p && p.status === 'revoked'));
+  if (person?.role === 'technical') return new TechnicalUserNotEligibleError();
+  if (person?.role === 'secondary') return new NotAccountHolderError();
+  return new IdentityNotVerifiedError();
+}
