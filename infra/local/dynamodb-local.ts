@@ -73,7 +73,7 @@ export async function startDynamoDbLocal(): Promise<DynamoDbLocal> {
     stop: async () => {
       if (child.exitCode === null) {
         child.kill('SIGTERM');
-        await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 3000))]);
+        await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 3000).unref())]);
         if (child.exitCode === null) child.kill('SIGKILL');
       }
     },

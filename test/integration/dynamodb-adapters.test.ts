@@ -6,6 +6,10 @@ import { DynamoDbActivationStore } from '../../shared/adapters/dynamodb-activati
 import { DynamoDbAuditLog } from '../../shared/adapters/dynamodb-audit-log';
 import { keys } from '../../shared/adapters/dynamodb-keys';
 import { DynamoDbLoginStore } from '../../shared/adapters/dynamodb-logins';
+import { DynamoDbLockoutStore } from '../../shared/adapters/dynamodb-lockouts';
+import { DynamoDbPeopleStore } from '../../shared/adapters/dynamodb-people';
+import { IDENTITY_LOCKOUT, recordFailure } from '../../shared/domain/lockout';
+import { registerWithIdentity } from '../../shared/domain/register-with-identity';
 import { DynamoDbRateLimiter } from '../../shared/adapters/dynamodb-rate-limiter';
 import { ACTIVATION_LIFETIME_SECONDS } from '../../shared/domain/activation';
 import { importAccounts } from '../../shared/domain/import-accounts';
@@ -149,6 +153,32 @@ describe('DynamoDB adapters on DynamoDB Local', () => {
     expect(await deps.rateLimiter.hit('k', rule, now)).toEqual({ allowed: true });
     expect(await deps.rateLimiter.hit('k', rule, now)).toEqual({ allowed: false, retryAfterSeconds: 50 });
     expect(await deps.rateLimiter.hit('k', rule, new Date('2026-11-26T10:01:00Z'))).toEqual({ allowed: true });
+  });
+
+  it('counts concurrent identity failures exactly: the fifth locks, none is lost', async () => {
+    const lockouts = new DynamoDbLockoutStore(db.client, db.tableName);
+    const results = await Promise.all(Array.from({ length: 5 }, () => recordFailure({ lockouts, clock: deps.clock }, 'race', IDENTITY_LOCKOUT)));
+    expect(results.filter((r) => r.locked)).toHaveLength(1);
+    expect((await lockouts.get('race')).lockedUntil).toEqual(new Date(deps.clock.now().getTime() + 3_600_000));
+  });
+
+  it('registers a holder with identity proof exactly once under concurrent submissions', async () => {
+    await deps.accounts.save(mobilityAccount);
+    const lockouts = new DynamoDbLockoutStore(db.client, db.tableName);
+    const people = new DynamoDbPeopleStore(db.client, db.tableName);
+    const attempts = await Promise.allSettled(
+      Array.from({ length: 8 }, (_, i) =>
+        registerWithIdentity(
+          { ...deps, lockouts, people },
+          { accountNumber: mobilityAccount.accountNumber, postalCode: 'G1R 4P5', email: 'sophie.cote@example.com', username: `sophie.cote.${i}`, password: 'abc123' },
+        ),
+      ),
+    );
+    expect(attempts.filter((a) => a.status === 'fulfilled')).toHaveLength(1);
+    for (const failed of attempts.filter((a): a is PromiseRejectedResult => a.status === 'rejected')) {
+      expect(failed.reason.code).toBe('ACCOUNT_ALREADY_REGISTERED');
+    }
+    expect(deps.workflow.confirmations).toHaveLength(1);
   });
 
   it('keeps an audit trail in order without personal data', async () => {
