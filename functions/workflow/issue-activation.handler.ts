@@ -1,6 +1,7 @@
 import { adapters } from '../../shared/adapters/composition';
 import { systemClock } from '../../shared/adapters/system-clock';
-import { issueActivation, type Channel } from '../../shared/domain/issue-activation';
+import { issueActivation } from '../../shared/domain/issue-activation';
+import type { ActivationRequest } from '../../shared/domain/ports';
 import { workflowHandler } from '../../shared/workflow/task-handler';
 
 const deps = {
@@ -8,11 +9,12 @@ const deps = {
   activations: adapters.activations(),
   notifier: adapters.notifier(),
   workflow: adapters.workflow(),
+  people: adapters.people(),
   audit: adapters.audit(),
   clock: systemClock,
 };
 
 /** Workflow state IssueActivation: issues the activation and emails it (or a notice). */
-export const handler = workflowHandler(async (input: { activationId: string; accountNumber: string; channel: Channel }) =>
+export const handler = workflowHandler(async (input: ActivationRequest) =>
   issueActivation(deps, input),
 );

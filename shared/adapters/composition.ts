@@ -1,4 +1,7 @@
 import { emailConfig, tableConfig, workflowConfig } from '../config';
+import { authenticate } from '../domain/sessions';
+import type { Authenticator } from '../http/http-handler';
+import { systemClock } from './system-clock';
 import { Argon2PasswordHasher } from './argon2-password-hasher';
 import { dynamoDbClient, sesClient, sfnClient } from './aws-clients';
 import { DynamoDbAccountDirectory } from './dynamodb-accounts';
@@ -8,6 +11,7 @@ import { DynamoDbLockoutStore } from './dynamodb-lockouts';
 import { DynamoDbLoginStore } from './dynamodb-logins';
 import { DynamoDbPeopleStore } from './dynamodb-people';
 import { DynamoDbRateLimiter } from './dynamodb-rate-limiter';
+import { DynamoDbSessionStore } from './dynamodb-sessions';
 import { SesNotifier } from './ses-notifier';
 import { StepFunctionsWorkflow } from './step-functions-workflow';
 
@@ -23,8 +27,14 @@ export const adapters = {
   rateLimiter: () => new DynamoDbRateLimiter(dynamoDbClient(), tableConfig().TABLE_NAME),
   people: () => new DynamoDbPeopleStore(dynamoDbClient(), tableConfig().TABLE_NAME),
   lockouts: () => new DynamoDbLockoutStore(dynamoDbClient(), tableConfig().TABLE_NAME),
+  sessions: () => new DynamoDbSessionStore(dynamoDbClient(), tableConfig().TABLE_NAME),
   passwords: () => new Argon2PasswordHasher(),
   workflow: () => new StepFunctionsWorkflow(sfnClient(), workflowConfig().STATE_MACHINE_ARN),
+  /** The bearer-token check of session routes. */
+  authenticator: (): Authenticator => {
+    const deps = { sessions: adapters.sessions(), logins: adapters.logins(), clock: systemClock };
+    return (authorization) => authenticate(deps, authorization);
+  },
   notifier: () => {
     const config = emailConfig();
     return new SesNotifier(sesClient(), {

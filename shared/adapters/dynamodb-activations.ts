@@ -75,19 +75,50 @@ export class DynamoDbActivationStore implements ActivationStore {
         },
       },
     ];
-    if (change.revokeId) {
-      items.push({
+    if (change.revokeId) items.push(this.revokeItem(change.revokeId));
+    await this.transact(items);
+  }
+
+  async issueInvitation(change: { activation: Activation; revokeId?: string }) {
+    const { activation } = change;
+    const items: TransactWriteItem[] = [
+      {
+        Put: {
+          TableName: this.tableName,
+          Item: toItem({ ...keys.activation(activation.id), ...activationToItem(activation) }),
+          ConditionExpression: 'attribute_not_exists(pk) OR #status = :pending',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: toItem({ ':pending': 'pending' }),
+        },
+      },
+      {
         Update: {
           TableName: this.tableName,
-          Key: toItem(keys.activation(change.revokeId)),
-          UpdateExpression: 'SET #status = :revoked',
-          ConditionExpression: '#status = :pending',
+          Key: toItem(keys.person(activation.accountNumber, activation.personId!)),
+          UpdateExpression: 'SET invitationId = :id, invitationExpiresAt = :expiresAt',
+          // Removed or registered meanwhile: no invitation any more.
+          ConditionExpression: '#status = :invited',
           ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: toItem({ ':revoked': 'revoked', ':pending': 'pending' }),
+          ExpressionAttributeValues: toItem({ ':id': activation.id, ':expiresAt': activation.expiresAt.toISOString(), ':invited': 'invited' }),
         },
-      });
-    }
+      },
+    ];
+    if (change.revokeId) items.push(this.revokeItem(change.revokeId));
     await this.transact(items);
+  }
+
+  /** The write that revokes a pending activation, as part of a transaction. */
+  revokeItem(id: string): TransactWriteItem {
+    return {
+      Update: {
+        TableName: this.tableName,
+        Key: toItem(keys.activation(id)),
+        UpdateExpression: 'SET #status = :revoked',
+        ConditionExpression: '#status = :pending',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: toItem({ ':revoked': 'revoked', ':pending': 'pending' }),
+      },
+    };
   }
 
   async saveEmailLog(accountNumber: string, emailLog: EmailLogEntry[], expectedVersion: number) {

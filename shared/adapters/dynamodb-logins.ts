@@ -13,6 +13,7 @@ import { assertUsable, type Activation } from '../domain/activation';
 import {
   AccountAlreadyRegisteredError,
   ActivationNotFoundError,
+  ActivationRevokedError,
   BusyError,
   ConcurrentUpdateError,
   UsernameTakenError,
@@ -65,6 +66,13 @@ export class DynamoDbLoginStore implements LoginStore {
     return Item ? loginFromItem(unmarshall(Item)) : undefined;
   }
 
+  async getByUsername(key: string): Promise<Login | undefined> {
+    const { Item } = await this.client.send(
+      new GetItemCommand({ TableName: this.tableName, Key: toItem(keys.username(key)), ConsistentRead: true }),
+    );
+    return Item ? this.get(unmarshall(Item).userId) : undefined;
+  }
+
   async createFromActivation({ activation, login, now }: { activation: Activation; login: Login; now: Date }) {
     const consume: Guarded = {
       item: {
@@ -87,7 +95,24 @@ export class DynamoDbLoginStore implements LoginStore {
       },
       refusal: (cause) => this.activationRefusal(activation, now, cause),
     };
-    await this.createLogin(login, [consume]);
+    const guarded = [consume];
+    if (activation.purpose === 'secondary') {
+      guarded.push({
+        item: {
+          Update: {
+            TableName: this.tableName,
+            Key: toItem(keys.person(activation.accountNumber, activation.personId!)),
+            UpdateExpression: 'SET #status = :active, userId = :userId REMOVE invitationId, invitationExpiresAt',
+            // Removed, or invited again since: this invitation no longer stands.
+            ConditionExpression: '#status = :invited AND invitationId = :activationId',
+            ExpressionAttributeNames: { '#status': 'status' },
+            ExpressionAttributeValues: toItem({ ':active': 'active', ':invited': 'invited', ':userId': login.userId, ':activationId': activation.id }),
+          },
+        },
+        refusal: async (cause) => Object.assign(new ActivationRevokedError(), { cause }),
+      });
+    }
+    await this.createLogin(login, guarded);
   }
 
   async createForHolder({ login, revokeActivationId }: { login: Login; revokeActivationId?: string }) {

@@ -1,6 +1,16 @@
-import { GetItemCommand, QueryCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import {
+  GetItemCommand,
+  QueryCommand,
+  TransactionCanceledException,
+  TransactWriteItemsCommand,
+  type DynamoDBClient,
+  type TransactWriteItem,
+} from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
+import { ConcurrentUpdateError } from '../domain/errors';
+import { emailKey } from '../domain/field-rules';
 import type { PeopleStore, Person } from '../domain/ports';
+import { UserAlreadyExistsError } from '../domain/user-management';
 import { keys } from './dynamodb-keys';
 
 /** The people added with User Management, under their account's partition (`PERSON#id`). */
@@ -35,6 +45,85 @@ export class DynamoDbPeopleStore implements PeopleStore {
     );
     return Item ? personFromItem(unmarshall(Item)) : undefined;
   }
+
+  async add(person: Person): Promise<void> {
+    try {
+      await this.client.send(
+        new TransactWriteItemsCommand({
+          TransactItems: [
+            {
+              Put: {
+                TableName: this.tableName,
+                Item: marshall(personToItem(person), { removeUndefinedValues: true }),
+                ConditionExpression: 'attribute_not_exists(pk)',
+              },
+            },
+            {
+              // One person per email and account: the email's marker is taken with the person.
+              Put: {
+                TableName: this.tableName,
+                Item: marshall({ ...emailMarker(person), personId: person.personId }),
+                ConditionExpression: 'attribute_not_exists(pk)',
+              },
+            },
+          ],
+        }),
+      );
+    } catch (error) {
+      if (error instanceof TransactionCanceledException) throw Object.assign(new UserAlreadyExistsError(), { cause: error });
+      throw error;
+    }
+  }
+
+  async remove(person: Person, revokeInvitationId?: string): Promise<void> {
+    const items: TransactWriteItem[] = [
+      {
+        Update: {
+          TableName: this.tableName,
+          Key: marshall(keys.person(person.accountNumber, person.personId)),
+          UpdateExpression: 'SET #status = :revoked',
+          ConditionExpression: '#status = :status',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: marshall({ ':revoked': 'revoked', ':status': person.status }),
+        },
+      },
+      { Delete: { TableName: this.tableName, Key: marshall(emailMarker(person)) } },
+    ];
+    if (person.userId) {
+      // A disabled login can no longer sign in, and its sessions stop authenticating.
+      items.push({
+        Update: {
+          TableName: this.tableName,
+          Key: marshall(keys.user(person.userId)),
+          UpdateExpression: 'SET #status = :disabled',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: marshall({ ':disabled': 'disabled' }),
+        },
+      });
+    }
+    if (revokeInvitationId) {
+      items.push({
+        Update: {
+          TableName: this.tableName,
+          Key: marshall(keys.activation(revokeInvitationId)),
+          UpdateExpression: 'SET #status = :revoked',
+          ConditionExpression: '#status = :pending',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: marshall({ ':revoked': 'revoked', ':pending': 'pending' }),
+        },
+      });
+    }
+    try {
+      await this.client.send(new TransactWriteItemsCommand({ TransactItems: items }));
+    } catch (error) {
+      if (error instanceof TransactionCanceledException) throw new ConcurrentUpdateError(error);
+      throw error;
+    }
+  }
+}
+
+function emailMarker(person: Pick<Person, 'accountNumber' | 'email'>) {
+  return { pk: keys.account(person.accountNumber).pk, sk: `PERSON_EMAIL#${emailKey(person.email)}` };
 }
 
 export function personToItem(person: Person): Record<string, unknown> {

@@ -5,6 +5,7 @@ import {
   activationEmail,
   alreadyRegisteredEmail,
   confirmationEmail,
+  invitationEmail,
   type EmailContent,
   type EmailSettings,
 } from '../email/templates';
@@ -35,6 +36,10 @@ export class SesNotifier implements Notifier {
 
   sendConfirmation(message: Parameters<Notifier['sendConfirmation']>[0]) {
     return this.send(message.to, confirmationEmail(this.settings, message.language, message.username));
+  }
+
+  sendInvitation(message: Parameters<Notifier['sendInvitation']>[0]) {
+    return this.send(message.to, invitationEmail(this.settings, message));
   }
 
   private async send(to: string, content: EmailContent): Promise<void> {

@@ -7,7 +7,7 @@ import {
   TaskTimedOut,
   type SFNClient,
 } from '@aws-sdk/client-sfn';
-import type { Workflow } from '../domain/ports';
+import type { ActivationRequest, Workflow } from '../domain/ports';
 
 /** The registration workflow on Step Functions (AWS, or the local engine behind the same API). */
 export class StepFunctionsWorkflow implements Workflow {
@@ -16,7 +16,7 @@ export class StepFunctionsWorkflow implements Workflow {
     private readonly stateMachineArn: string,
   ) {}
 
-  async startActivation(input: { activationId: string; accountNumber: string; channel: 'self-service' | 'agent' }) {
+  async startActivation(input: ActivationRequest) {
     try {
       await this.client.send(
         new StartExecutionCommand({

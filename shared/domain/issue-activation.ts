@@ -2,7 +2,17 @@ import { identityPostalCode } from './account';
 import { activationExpiry, effectiveStatus, type Activation } from './activation';
 import { ConcurrentUpdateError } from './errors';
 import { normalizeAccountNumber, normalizePostalCode } from './field-rules';
-import type { AccountDirectory, ActivationStore, AuditLog, Clock, EmailLogEntry, Notifier, Workflow } from './ports';
+import type {
+  AccountDirectory,
+  ActivationRequest,
+  ActivationStore,
+  AuditLog,
+  Clock,
+  EmailLogEntry,
+  Notifier,
+  PeopleStore,
+  Workflow,
+} from './ports';
 import { hashToken, newId, newSecretToken } from './secrets';
 
 /** At most three activation emails (or notices) per account per rolling 24 hours, self-service. */
@@ -11,7 +21,6 @@ const DAY_MS = 86_400_000;
 // Optimistic-concurrency retries: only concurrent requests for one account contend.
 const MAX_ATTEMPTS = 5;
 
-export type Channel = 'self-service' | 'agent';
 
 /**
  * Flow A, step 1 (API): a request for an activation email. Starts the workflow only when the
@@ -38,7 +47,8 @@ export type IssueOutcome =
   | { outcome: 'sent'; expiresAt: string }
   | { outcome: 'notice-sent' }
   | { outcome: 'throttled' }
-  | { outcome: 'no-account' };
+  | { outcome: 'no-account' }
+  | { outcome: 'not-invitable' };
 
 /**
  * Flow A, step 2 (workflow): issues activation `activationId` and emails its link to the holder
@@ -53,13 +63,15 @@ export async function issueActivation(
     activations: ActivationStore;
     notifier: Notifier;
     workflow: Workflow;
+    people: PeopleStore;
     audit: AuditLog;
     clock: Clock;
   },
-  input: { activationId: string; accountNumber: string; channel: Channel },
+  input: ActivationRequest,
 ): Promise<IssueOutcome> {
   const account = await deps.accounts.get(input.accountNumber);
   if (!account) return { outcome: 'no-account' };
+  if (input.personId) return issueInvitation(deps, account, { ...input, personId: input.personId });
 
   for (let attempt = 1; ; attempt++) {
     const now = deps.clock.now();
@@ -121,6 +133,56 @@ export async function issueActivation(
       if (error instanceof ConcurrentUpdateError && attempt < MAX_ATTEMPTS) continue;
       throw error;
     }
+  }
+}
+
+/**
+ * Flow C: issues an invitation for a secondary user the holder added, revoking their older one,
+ * and emails its link to them. Safe to retry, like an activation.
+ */
+async function issueInvitation(
+  deps: Parameters<typeof issueActivation>[0],
+  account: NonNullable<Awaited<ReturnType<AccountDirectory['get']>>>,
+  input: ActivationRequest & { personId: string },
+): Promise<IssueOutcome> {
+  for (let attempt = 1; ; attempt++) {
+    const now = deps.clock.now();
+    const person = await deps.people.get(account.accountNumber, input.personId);
+    if (!person || person.role !== 'secondary' || person.status !== 'invited') return { outcome: 'not-invitable' };
+    const existing = await deps.activations.get(input.activationId);
+    if (existing && existing.status !== 'pending') return { outcome: 'sent', expiresAt: existing.expiresAt.toISOString() };
+    const previous =
+      person.invitationId && person.invitationId !== input.activationId ? await deps.activations.get(person.invitationId) : undefined;
+    const revoke = previous?.status === 'pending' ? previous : undefined;
+    const token = newSecretToken(input.activationId);
+    const activation: Activation = {
+      id: input.activationId,
+      accountNumber: account.accountNumber,
+      purpose: 'secondary',
+      personId: person.personId,
+      status: 'pending',
+      tokenHash: hashToken(token),
+      sentAt: now,
+      expiresAt: activationExpiry(now),
+    };
+    try {
+      await deps.activations.issueInvitation({ activation, revokeId: revoke?.id });
+    } catch (error) {
+      if (error instanceof ConcurrentUpdateError && attempt < MAX_ATTEMPTS) continue;
+      throw error;
+    }
+    if (revoke) await revokeWait(deps, account.accountNumber, revoke, now);
+    await deps.notifier.sendInvitation({
+      to: person.email,
+      language: account.language,
+      inviteeName: person.name,
+      holderName: account.holder.name,
+      companyName: account.companyName,
+      token,
+      expiresAt: activation.expiresAt,
+    });
+    await deps.audit.record(account.accountNumber, { type: 'invitation-sent', at: now, activationId: activation.id, channel: input.channel });
+    return { outcome: 'sent', expiresAt: activation.expiresAt.toISOString() };
   }
 }
 

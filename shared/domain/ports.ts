@@ -54,6 +54,12 @@ export interface ActivationStore {
    * @throws ConcurrentUpdateError as `issue`.
    */
   saveEmailLog(accountNumber: string, emailLog: EmailLogEntry[], expectedVersion: number): Promise<void>;
+  /**
+   * Saves a pending invitation (an activation of purpose `secondary`), points its person at it
+   * and revokes `revokeId`, all or nothing.
+   * @throws ConcurrentUpdateError when the person is no longer invited or `revokeId` changed.
+   */
+  issueInvitation(change: { activation: Activation; revokeId?: string }): Promise<void>;
   /** Parks the workflow's task token on a pending activation; returns the activation as it now is. */
   parkTaskToken(id: string, taskToken: string): Promise<Activation | undefined>;
   /** Waits (briefly) until the workflow has issued activation `id`; undefined if it has not by then. */
@@ -80,6 +86,8 @@ export interface LoginStore {
   /** Which of these username keys (lower-cased) are taken. */
   takenUsernames(keys: string[]): Promise<Set<string>>;
   get(userId: string): Promise<Login | undefined>;
+  /** The login that holds this username key (lower-cased), or undefined. */
+  getByUsername(usernameKey: string): Promise<Login | undefined>;
   /**
    * Creates the holder's `login` (flow B) and revokes the account's pending activation, in one
    * transaction: exactly once per username and per account holder.
@@ -101,12 +109,32 @@ export interface Notifier {
   sendActivation(message: { to: string; language: Language; token: string; expiresAt: Date }): Promise<void>;
   sendAlreadyRegisteredNotice(message: { to: string; language: Language }): Promise<void>;
   sendConfirmation(message: { to: string; language: Language; username: string }): Promise<void>;
+  sendInvitation(message: {
+    to: string;
+    language: Language;
+    inviteeName: string;
+    holderName: string;
+    companyName: string;
+    token: string;
+    expiresAt: Date;
+  }): Promise<void>;
+}
+
+/** Who asked for an activation: the holder themself, an agent, or the holder inviting a person. */
+export type Channel = 'self-service' | 'agent' | 'holder';
+
+/** What starts the activation workflow; `personId` makes it an invitation of that person. */
+export interface ActivationRequest {
+  activationId: string;
+  accountNumber: string;
+  channel: Channel;
+  personId?: string;
 }
 
 /** The orchestrating workflow (Step Functions). */
 export interface Workflow {
   /** Starts the activation workflow; `activationId` names the execution (idempotent). */
-  startActivation(input: { activationId: string; accountNumber: string; channel: 'self-service' | 'agent' }): Promise<void>;
+  startActivation(input: ActivationRequest): Promise<void>;
   /** Starts a workflow that only sends the confirmation email of a registration (flow B). */
   startConfirmation(input: { accountNumber: string; userId: string }): Promise<void>;
   /** Resumes a workflow waiting for this registration. A task that no longer waits is ignored. */
@@ -140,7 +168,8 @@ export type AuditEventType =
   | 'activation-expired'
   | 'registered'
   | 'identity-check-failed'
-  | 'identity-locked';
+  | 'identity-locked'
+  | 'invitation-sent';
 
 export interface AuditEvent {
   type: AuditEventType;
@@ -181,4 +210,15 @@ export interface Person {
 export interface PeopleStore {
   list(accountNumber: string): Promise<Person[]>;
   get(accountNumber: string, personId: string): Promise<Person | undefined>;
+  /**
+   * Adds a person; an email is listed once per account among people not removed.
+   * @throws UserAlreadyExistsError
+   */
+  add(person: Person): Promise<void>;
+  /**
+   * Removes a person: marks them revoked, disables their login, revokes invitation
+   * `revokeInvitationId`, frees their email — all or nothing.
+   * @throws ConcurrentUpdateError when any of these changed since read.
+   */
+  remove(person: Person, revokeInvitationId?: string): Promise<void>;
 }

@@ -1,6 +1,6 @@
 import { maskAccountNumber, usernameKey } from './field-rules';
 import { findUsableActivation } from './activation';
-import { AccountNotFoundError, UsernameTakenError } from './errors';
+import { AccountNotFoundError, ActivationRevokedError, UsernameTakenError } from './errors';
 import type {
   AccountDirectory,
   ActivationStore,
@@ -10,6 +10,7 @@ import type {
   LoginStore,
   Notifier,
   PasswordHasher,
+  PeopleStore,
   Workflow,
 } from './ports';
 import { registerWithIdentity } from './register-with-identity';
@@ -22,8 +23,9 @@ export interface RegistrationResult {
 }
 
 /**
- * Flow A, registration: creates the holder's login with the token of their activation email and
- * consumes the token, exactly once; then resumes the workflow so it sends the confirmation.
+ * Flows A and C, registration with a token: creates the holder's login (activation email) or a
+ * secondary user's (invitation) and consumes the token, exactly once; then resumes the workflow
+ * so it sends the confirmation.
  * @throws ActivationNotFoundError, ActivationExpiredError, ActivationUsedError,
  *   ActivationRevokedError, UsernameTakenError, AccountAlreadyRegisteredError, BusyError
  */
@@ -32,6 +34,7 @@ export async function registerWithActivation(
     accounts: AccountDirectory;
     activations: ActivationStore;
     logins: LoginStore;
+    people: PeopleStore;
     passwords: PasswordHasher;
     workflow: Workflow;
     audit: AuditLog;
@@ -43,6 +46,9 @@ export async function registerWithActivation(
   const account = await deps.accounts.get(activation.accountNumber);
   // An activation outliving its account (removed from billing) can no longer register anyone.
   if (!account) throw new AccountNotFoundError();
+  // An invitation registers the person it was sent to, as a secondary user.
+  const person = activation.personId ? await deps.people.get(account.accountNumber, activation.personId) : undefined;
+  if (activation.purpose === 'secondary' && person?.status !== 'invited') throw new ActivationRevokedError();
 
   // Early answer for the common case; the transaction below is what guarantees uniqueness.
   const taken = await deps.logins.takenUsernames([usernameKey(input.username)]);
@@ -54,9 +60,9 @@ export async function registerWithActivation(
     userId: newId(),
     username: input.username,
     accountNumber: account.accountNumber,
-    role: 'holder',
-    name: account.holder.name,
-    email: account.holder.email,
+    role: activation.purpose,
+    name: person?.name ?? account.holder.name,
+    email: person?.email ?? account.holder.email,
     passwordHash,
     status: 'active',
     createdAt: now,

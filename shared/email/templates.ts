@@ -121,3 +121,35 @@ export function confirmationEmail(settings: EmailSettings, language: Language, u
     `Si ce n’est pas vous, appelez le Service à la clientèle Affaires au ${phone}.`,
   ]);
 }
+
+/** The invitation a holder sends a secondary user through User Management, valid five days. */
+export function invitationEmail(
+  settings: EmailSettings,
+  message: { language: Language; inviteeName: string; holderName: string; companyName: string; token: string; expiresAt: Date },
+): EmailContent {
+  const link = activationLink(settings.portalUrl, message.token);
+  const expiry = formatExpiry(message.expiresAt, message.language);
+  const phone = settings.customerServicePhone;
+  if (message.language === 'en') {
+    return compose(
+      `${message.holderName} invites you to the Business Customer Portal`,
+      [
+        `Hello ${message.inviteeName},`,
+        `${message.holderName}, holder of the ${message.companyName} account, added you as a secondary user of the Business Customer Portal.`,
+        'To choose your username and password, open this link: {link}',
+        `This invitation expires on ${expiry}; after that, ask ${message.holderName} to send a new one. Questions: Business Customer Service at ${phone}.`,
+      ],
+      link,
+    );
+  }
+  return compose(
+    `${message.holderName} vous invite à l’Espace client Affaires`,
+    [
+      `Bonjour ${message.inviteeName},`,
+      `${message.holderName}, titulaire du compte ${message.companyName}, vous a ajouté comme utilisateur secondaire de l’Espace client Affaires.`,
+      'Pour choisir votre nom d’utilisateur et votre mot de passe, ouvrez ce lien : {link}',
+      `Cette invitation expirera ${expiry}; demandez ensuite à ${message.holderName} de vous en envoyer une nouvelle. Questions : Service à la clientèle Affaires au ${phone}.`,
+    ],
+    link,
+  );
+}

@@ -3,6 +3,7 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { httpConfig } from '../config';
 import { AppError } from '../domain/errors';
+import type { Principal } from '../domain/sessions';
 import { logger } from './logger';
 import { message, negotiateLanguage, type MessageLanguage } from './messages';
 import { MAX_BODY_BYTES } from './routes';
@@ -19,6 +20,8 @@ export interface HttpRequest {
   sourceIp: string;
   method: string;
   path: string;
+  /** The signed-in caller, on routes that require a session. */
+  principal?: Principal;
 }
 
 /** What a handler answers; the stack serializes it and adds the common headers. */
@@ -36,14 +39,28 @@ type Event = APIGatewayProxyEvent & { request?: HttpRequest };
  * the spec's error body and anything else into a logged, generic 500.
  */
 export function httpHandler(
-  options: { body: boolean },
+  options: { body: boolean; authenticate?: Authenticator },
   handle: (request: HttpRequest) => Promise<HttpResult>,
 ): middy.MiddyfiedHandler<APIGatewayProxyEvent, APIGatewayProxyResult, Error, Context> {
-  return middy<APIGatewayProxyEvent, APIGatewayProxyResult, Error, Context>()
+  const stack = middy<APIGatewayProxyEvent, APIGatewayProxyResult, Error, Context>()
     .use(injectLambdaContext(logger, { resetKeys: true }))
     .use(errorResponses())
-    .use(requestParsing(options.body))
-    .handler(async (event) => toResponse(await handle((event as Event).request!)));
+    .use(requestParsing(options.body));
+  if (options.authenticate) stack.use(sessionAuthentication(options.authenticate));
+  return stack.handler(async (event) => toResponse(await handle((event as Event).request!)));
+}
+
+/** Turns an `Authorization` header into the caller, or throws `UnauthenticatedError` (401). */
+export type Authenticator = (authorization: string | undefined) => Promise<Principal>;
+
+/** Session routes: the bearer token is checked before the handler runs (on AWS as locally). */
+function sessionAuthentication(authenticate: Authenticator): MiddlewareObj<APIGatewayProxyEvent, APIGatewayProxyResult> {
+  return {
+    before: async ({ event }) => {
+      const request = (event as Event).request!;
+      request.principal = await authenticate(request.headers.authorization);
+    },
+  };
 }
 
 function requestParsing(hasBody: boolean): MiddlewareObj<APIGatewayProxyEvent, APIGatewayProxyResult> {

@@ -62,6 +62,14 @@ export const identityRegistrationSchema = z.object({
 
 const IDENTITY_FIELDS = ['accountNumber', 'postalCode', 'email'] as const;
 
+export const signInSchema = z.object({ username: field(), password: field() });
+
+export const addUserSchema = z.object({
+  name: field(),
+  email: emailField,
+  role: field(),
+});
+
 /** A registration body: with an activation token (flows A and C) or with identity proof (flow B). */
 export type RegistrationForm =
   | ({ form: 'token' } & z.infer<typeof tokenRegistrationSchema>)

@@ -31,6 +31,18 @@ export const routes: readonly Route[] = [
     body: false,
   },
   { method: 'POST', path: '/v1/registrations', handler: 'register', auth: 'public', body: true },
+  { method: 'POST', path: '/v1/sessions', handler: 'sign-in', auth: 'public', body: true },
+  { method: 'DELETE', path: '/v1/sessions/current', handler: 'sign-out', auth: 'session', body: false },
+  { method: 'GET', path: '/v1/account/users', handler: 'list-account-users', auth: 'session', body: false },
+  { method: 'POST', path: '/v1/account/users', handler: 'add-account-user', auth: 'session', body: true },
+  {
+    method: 'POST',
+    path: '/v1/account/users/{userId}/invitation',
+    handler: 'resend-invitation',
+    auth: 'session',
+    body: false,
+  },
+  { method: 'DELETE', path: '/v1/account/users/{userId}', handler: 'remove-account-user', auth: 'session', body: false },
   {
     method: 'POST',
     path: '/v1/agent/accounts/{accountNumber}/activation-email',

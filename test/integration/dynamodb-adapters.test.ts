@@ -30,6 +30,8 @@ function makeDeps() {
     logins: new DynamoDbLoginStore(db.client, db.tableName),
     audit: new DynamoDbAuditLog(db.client, db.tableName),
     rateLimiter: new DynamoDbRateLimiter(db.client, db.tableName),
+    people: new DynamoDbPeopleStore(db.client, db.tableName),
+    lockouts: new DynamoDbLockoutStore(db.client, db.tableName),
     passwords: new Argon2PasswordHasher(),
     notifier: new RecordingNotifier(),
     workflow: new RecordingWorkflow(),
@@ -164,12 +166,10 @@ describe('DynamoDB adapters on DynamoDB Local', () => {
 
   it('registers a holder with identity proof exactly once under concurrent submissions', async () => {
     await deps.accounts.save(mobilityAccount);
-    const lockouts = new DynamoDbLockoutStore(db.client, db.tableName);
-    const people = new DynamoDbPeopleStore(db.client, db.tableName);
     const attempts = await Promise.allSettled(
       Array.from({ length: 8 }, (_, i) =>
         registerWithIdentity(
-          { ...deps, lockouts, people },
+          deps,
           { accountNumber: mobilityAccount.accountNumber, postalCode: 'G1R 4P5', email: 'sophie.cote@example.com', username: `sophie.cote.${i}`, password: 'abc123' },
         ),
       ),

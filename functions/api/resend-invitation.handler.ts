@@ -1,0 +1,11 @@
+import { adapters } from '../../shared/adapters/composition';
+import { resendInvitation } from '../../shared/domain/user-management';
+import { httpHandler } from '../../shared/http/http-handler';
+
+const deps = { people: adapters.people(), workflow: adapters.workflow() };
+
+/** POST /v1/account/users/{userId}/invitation — sends a new invitation, revoking the older one. */
+export const handler = httpHandler({ body: false, authenticate: adapters.authenticator() }, async (request) => {
+  await resendInvitation(deps, request.principal!, { userId: request.pathParameters.userId ?? '' });
+  return { statusCode: 202, body: { status: 'accepted' } };
+});

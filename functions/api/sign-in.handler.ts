@@ -1,0 +1,19 @@
+import { adapters } from '../../shared/adapters/composition';
+import { systemClock } from '../../shared/adapters/system-clock';
+import { signIn } from '../../shared/domain/sessions';
+import { httpHandler } from '../../shared/http/http-handler';
+import { parseRequest, signInSchema } from '../../shared/http/request-schemas';
+
+const deps = {
+  logins: adapters.logins(),
+  sessions: adapters.sessions(),
+  passwords: adapters.passwords(),
+  lockouts: adapters.lockouts(),
+  clock: systemClock,
+};
+
+/** POST /v1/sessions — username and password give an 8-hour session token. */
+export const handler = httpHandler({ body: true }, async (request) => ({
+  statusCode: 201,
+  body: await signIn(deps, parseRequest(signInSchema, request.body)),
+}));

@@ -1,0 +1,111 @@
+import { AppError } from './errors';
+import { maskAccountNumber, usernameKey } from './field-rules';
+import { assertNotLocked, clearFailures, recordFailure, SIGN_IN_LOCKOUT, type LockoutStore } from './lockout';
+import type { Clock, Login, LoginStore, PasswordHasher } from './ports';
+import { hashToken, newId, newSecretToken, tokenMatches, tokenRecordId } from './secrets';
+
+/** A session lasts eight hours from sign-in. */
+export const SESSION_LIFETIME_SECONDS = 8 * 3600;
+
+/** A signed-in portal user's session; only the SHA-256 of its bearer token is stored. */
+export interface Session {
+  id: string;
+  tokenHash: string;
+  userId: string;
+  createdAt: Date;
+  expiresAt: Date;
+  status: 'active' | 'revoked';
+}
+
+/** Sessions, keyed by the public id at the start of their token. */
+export interface SessionStore {
+  create(session: Session): Promise<void>;
+  get(id: string): Promise<Session | undefined>;
+  /** Revokes a session (sign-out); revoking twice is harmless. */
+  revoke(id: string): Promise<void>;
+}
+
+/** Who is calling, once their bearer token checked out. */
+export interface Principal {
+  sessionId: string;
+  userId: string;
+  accountNumber: string;
+  role: Login['role'];
+}
+
+export class InvalidCredentialsError extends AppError {
+  constructor() {
+    super(401, 'INVALID_CREDENTIALS');
+  }
+}
+
+export class UnauthenticatedError extends AppError {
+  constructor() {
+    super(401, 'UNAUTHENTICATED');
+  }
+}
+
+/** The lockout key of sign-in for one username. */
+export const signInLockoutKey = (username: string) => `sign-in:${usernameKey(username)}`;
+
+// Verified when the username is unknown, so that an unknown user costs the same time as a
+// wrong password (the same parameters as real hashes, computed once per cold start).
+let dummyHash: Promise<string> | undefined;
+
+/**
+ * Signs a user in: one answer, `INVALID_CREDENTIALS`, for an unknown username, a wrong password
+ * or a removed user, with the same work done in each case; five failures for one username
+ * within 15 minutes lock it for 15 minutes.
+ * @throws InvalidCredentialsError, RateLimitedError (TOO_MANY_ATTEMPTS)
+ */
+export async function signIn(
+  deps: { logins: LoginStore; sessions: SessionStore; passwords: PasswordHasher; lockouts: LockoutStore; clock: Clock },
+  input: { username: string; password: string },
+): Promise<{ sessionToken: string; expiresAt: string; user: { username: string; role: Login['role']; accountNumberMasked: string } }> {
+  const lockKey = signInLockoutKey(input.username);
+  await assertNotLocked(deps, lockKey);
+
+  const login = await deps.logins.getByUsername(usernameKey(input.username));
+  const encoded = login?.passwordHash ?? (await (dummyHash ??= deps.passwords.hash(newId())));
+  const passwordMatches = await deps.passwords.verify(input.password, encoded);
+  if (!login || !passwordMatches || login.status !== 'active') {
+    await recordFailure(deps, lockKey, SIGN_IN_LOCKOUT);
+    throw new InvalidCredentialsError();
+  }
+  await clearFailures(deps, lockKey);
+
+  const now = deps.clock.now();
+  const id = newId();
+  const sessionToken = newSecretToken(id);
+  const expiresAt = new Date(now.getTime() + SESSION_LIFETIME_SECONDS * 1000);
+  await deps.sessions.create({ id, tokenHash: hashToken(sessionToken), userId: login.userId, createdAt: now, expiresAt, status: 'active' });
+  return {
+    sessionToken,
+    expiresAt: expiresAt.toISOString(),
+    user: { username: login.username, role: login.role, accountNumberMasked: maskAccountNumber(login.accountNumber) },
+  };
+}
+
+/**
+ * Checks an `Authorization: Bearer <token>` header: a known, unexpired, unrevoked session of a
+ * login that is still active (removing a user ends their sessions at once).
+ * @throws UnauthenticatedError
+ */
+export async function authenticate(
+  deps: { sessions: SessionStore; logins: LoginStore; clock: Clock },
+  authorization: string | undefined,
+): Promise<Principal> {
+  const token = /^Bearer\s+(\S+)\s*$/i.exec(authorization ?? '')?.[1];
+  const id = token ? tokenRecordId(token) : undefined;
+  const session = id ? await deps.sessions.get(id) : undefined;
+  if (!token || !session || !tokenMatches(token, session.tokenHash)) throw new UnauthenticatedError();
+  if (session.status !== 'active' || deps.clock.now().getTime() >= session.expiresAt.getTime()) throw new UnauthenticatedError();
+  const login = await deps.logins.get(session.userId);
+  if (!login || login.status !== 'active') throw new UnauthenticatedError();
+  return { sessionId: session.id, userId: login.userId, accountNumber: login.accountNumber, role: login.role };
+}
+
+/** Ends the caller's session. */
+export async function signOut(deps: { sessions: SessionStore }, principal: Principal): Promise<void> {
+  await deps.sessions.revoke(principal.sessionId);
+}

@@ -1,0 +1,92 @@
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { App, Stack, Validations } from 'aws-cdk-lib';
+import { Annotations, Match } from 'aws-cdk-lib/assertions';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import type { IConstruct } from 'constructs';
+import { PROJECT_ROOT } from '../../infra/constructs/service-function';
+import { RegistrationStack } from '../../infra/stacks/registration-stack';
+
+const cdkJsonContext = JSON.parse(readFileSync(path.join(PROJECT_ROOT, 'cdk.json'), 'utf8')).context as Record<string, unknown>;
+
+function build(context: Record<string, unknown> = {}) {
+  const app = new App({ context: { 'aws:cdk:bundling-stacks': [], ...cdkJsonContext, ...context } });
+  const stack = new RegistrationStack(app, 'RegistrationNag');
+  return { app, stack };
+}
+
+/**
+ * cdk-nag 3 is a policy validation plugin: `cdk synth` fails on any violation it reports. Here
+ * the pack runs on the synthesized tree through `validateScope`, which applies the same
+ * acknowledgements and returns the violations as data.
+ */
+function nagViolations(app: App): string[] {
+  app.synth();
+  const report = new AwsSolutionsChecks().validateScope(app);
+  return report.violations.flatMap((violation) =>
+    violation.violatingResources.map((resource) => `${violation.ruleName} (${violation.severity}) at ${resource.constructPath}`),
+  );
+}
+
+/** Every `Validations.of(x).acknowledge(...)` in the tree, with where it was made. */
+function acknowledgements(scope: IConstruct): { path: string; id: string; reason: string }[] {
+  return scope.node.findAll().flatMap((construct) =>
+    construct.node.metadata
+      .filter((entry) => entry.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY)
+      .flatMap((entry) =>
+        Object.entries(entry.data as Record<string, string>).map(([id, reason]) => ({
+          path: construct.node.path,
+          id: id.replace(/^annotation::/i, ''),
+          reason,
+        })),
+      ),
+  );
+}
+
+describe('cdk-nag AwsSolutions', () => {
+  it('reports nothing unacknowledged with the default settings', () => {
+    expect(nagViolations(build().app)).toEqual([]);
+  });
+
+  it('reports nothing unacknowledged with a domain identity and an alarm subscription', () => {
+    expect(nagViolations(build({ senderIdentity: 'domain', alarmEmail: 'ops@example.com' }).app)).toEqual([]);
+  });
+
+  it('still reports what nobody acknowledged (the check is live)', () => {
+    const { app, stack } = build();
+    new sns.Topic(stack, 'UnacknowledgedTopic');
+    expect(nagViolations(app)).toEqual([expect.stringMatching(/^AwsSolutions-SNS3 \(error\) at RegistrationNag\/UnacknowledgedTopic\//)]);
+  });
+
+  it('acknowledges findings one by one, on the construct concerned, each with its reason', () => {
+    const { stack } = build();
+    const acks = acknowledgements(stack);
+    expect(acks.length).toBeGreaterThan(0);
+    for (const ack of acks) {
+      // Never on the stack as a whole, and wildcard/managed-policy findings only by their exact finding.
+      expect(ack.path).not.toBe(stack.node.path);
+      expect(ack.id).toMatch(/^AwsSolutions-[A-Z]+\d+/);
+      if (/^AwsSolutions-IAM[45]/.test(ack.id)) expect(ack.id).toMatch(/\[(Resource|Action|Policy)::.+\]$/);
+      expect(ack.reason.length).toBeGreaterThan(40);
+    }
+    // The wildcard resources acknowledged are X-Ray and log delivery only, in their own policies.
+    const wildcards = acks.filter((ack) => ack.id === 'AwsSolutions-IAM5[Resource::*]');
+    for (const ack of wildcards) expect(ack.path).toMatch(/\/(TracingPolicy|LogDeliveryAndTracingPolicy)$/);
+    expect(acks.map((ack) => ack.id.replace(/\[.*$/, '')).sort().filter((id, i, all) => all.indexOf(id) === i)).toEqual([
+      'AwsSolutions-APIG4',
+      'AwsSolutions-COG4',
+      'AwsSolutions-IAM4',
+      'AwsSolutions-IAM5',
+      'AwsSolutions-L1',
+      'AwsSolutions-SF1',
+    ]);
+  });
+
+  it('leaves no CDK warning or error on the stack', () => {
+    const { stack } = build();
+    const annotations = Annotations.fromStack(stack as Stack);
+    expect(annotations.findError('*', Match.anyValue())).toEqual([]);
+    expect(annotations.findWarning('*', Match.anyValue())).toEqual([]);
+  });
+});
