@@ -112,7 +112,7 @@ export async function issueActivation(
         sentAt: now,
         expiresAt: activationExpiry(now),
       };
-      const revoke = previous?.status === 'pending' ? previous : undefined;
+      const revoke = previous && effectiveStatus(previous, now) === 'pending' ? previous : undefined;
       await deps.activations.issue({ activation, revokeId: revoke?.id, emailLog, expectedVersion: state.version });
       if (revoke) await revokeWait(deps, account.accountNumber, revoke, now);
 
@@ -153,7 +153,7 @@ async function issueInvitation(
     if (existing && existing.status !== 'pending') return { outcome: 'sent', expiresAt: existing.expiresAt.toISOString() };
     const previous =
       person.invitationId && person.invitationId !== input.activationId ? await deps.activations.get(person.invitationId) : undefined;
-    const revoke = previous?.status === 'pending' ? previous : undefined;
+    const revoke = previous && effectiveStatus(previous, now) === 'pending' ? previous : undefined;
     const token = newSecretToken(input.activationId);
     const activation: Activation = {
       id: input.activationId,

@@ -1,4 +1,5 @@
 import { identityPostalCode } from './account';
+import { effectiveStatus } from './activation';
 import {
   AccountAlreadyRegisteredError,
   AppError,
@@ -85,7 +86,7 @@ export async function registerWithIdentity(
     const state = await deps.activations.getAccountState(accountNumber);
     if (state.holderUserId) throw new AccountAlreadyRegisteredError();
     const pending = state.pendingActivationId ? await deps.activations.get(state.pendingActivationId) : undefined;
-    const revoke = pending?.status === 'pending' ? pending : undefined;
+    const revoke = pending && effectiveStatus(pending, now) === 'pending' ? pending : undefined;
     const login: Login = {
       userId: newId(),
       username: input.username,

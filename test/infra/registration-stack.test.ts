@@ -338,7 +338,7 @@ describe('RegistrationStack', () => {
       }
     });
 
-    it('lets only register, issue-activation and await-registration answer the callback task, by the derived ARN', () => {
+    it('lets only the handlers listed for it answer the callback task, by the ARN built from the name', () => {
       const answers = (handler: string) =>
         permissionsOf(handler)
           .actions.filter((action) => /^states:SendTask/.test(action))
@@ -346,12 +346,29 @@ describe('RegistrationStack', () => {
       expect(answers('register')).toEqual(['states:SendTaskSuccess']);
       expect(answers('issue-activation')).toEqual(['states:SendTaskFailure']);
       expect(answers('await-registration')).toEqual(['states:SendTaskFailure', 'states:SendTaskSuccess']);
-      for (const handler of API_HANDLERS.concat(WORKFLOW_HANDLERS)) {
-        if (['register', 'issue-activation', 'await-registration'].includes(handler)) continue;
-        expect(answers(handler)).toEqual([]);
+      for (const handler of API_HANDLERS) {
+        expect(answers(handler)).toEqual((handlerAccess(handler).taskResponse ?? []).map((action) => `states:${action}`).sort());
       }
+      expect(answers('send-confirmation')).toEqual([]);
+      expect(answers('expire-activation')).toEqual([]);
       const statement = permissionsOf('await-registration').statements.find((s) => s.actions.includes('states:SendTaskSuccess'))!;
       expect(statement.resources).toContain(':stateMachine:RegistrationTest-registration');
+    });
+
+    it('tells every function that talks to the workflow its ARN, without a reference from the workflow to itself', () => {
+      const [machineId] = ofType('AWS::StepFunctions::StateMachine')[0]!;
+      for (const handler of API_HANDLERS.concat(WORKFLOW_HANDLERS)) {
+        const talks = permissionsOf(handler).actions.some((action) => /^states:/.test(action));
+        const arn = environmentOf(handler).STATE_MACHINE_ARN;
+        if (!talks) {
+          expect(arn).toBeUndefined();
+          continue;
+        }
+        expect(JSON.stringify(arn)).toMatch(new RegExp(`${machineId}|:stateMachine:RegistrationTest-registration`));
+      }
+      for (const handler of WORKFLOW_HANDLERS) {
+        expect(JSON.stringify(resources[functionIdOf(handler)]!.Properties)).not.toContain(machineId);
+      }
     });
 
     it('gives read/write table access to the handlers that keep state, and to any handler not listed', () => {
