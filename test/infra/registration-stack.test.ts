@@ -308,6 +308,12 @@ describe('RegistrationStack', () => {
       expect(environmentOf('verify-activation').TABLE_NAME).toEqual({ Ref: expect.any(String) });
     });
 
+    it('lets request-activation read the table and start the workflow, without writing', () => {
+      const { actions } = permissionsOf('request-activation');
+      for (const action of WRITE_ACTIONS) expect(actions).not.toContain(action);
+      expect(actions.filter((action) => /^states:/.test(action))).toEqual(['states:StartExecution']);
+    });
+
     it('lets issue-activation and send-confirmation send email from the identity through the configuration set only', () => {
       for (const handler of ['issue-activation', 'send-confirmation']) {
         const ses = permissionsOf(handler).statements.filter((statement) => statement.actions.some((a) => a.startsWith('ses:')));
@@ -343,7 +349,7 @@ describe('RegistrationStack', () => {
         permissionsOf(handler)
           .actions.filter((action) => /^states:SendTask/.test(action))
           .sort();
-      expect(answers('register')).toEqual(['states:SendTaskSuccess']);
+      expect(answers('register')).toEqual(['states:SendTaskFailure', 'states:SendTaskSuccess']);
       expect(answers('issue-activation')).toEqual(['states:SendTaskFailure']);
       expect(answers('await-registration')).toEqual(['states:SendTaskFailure', 'states:SendTaskSuccess']);
       for (const handler of API_HANDLERS) {
@@ -372,7 +378,7 @@ describe('RegistrationStack', () => {
     });
 
     it('gives read/write table access to the handlers that keep state, and to any handler not listed', () => {
-      for (const handler of ['request-activation', 'username-availability', 'register', 'issue-activation', 'await-registration', 'expire-activation']) {
+      for (const handler of ['username-availability', 'register', 'issue-activation', 'await-registration', 'expire-activation']) {
         expect(permissionsOf(handler).actions).toEqual(expect.arrayContaining(WRITE_ACTIONS));
       }
       expect(handlerAccess('some-future-route')).toBe(DEFAULT_HANDLER_ACCESS);

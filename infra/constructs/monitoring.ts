@@ -1,0 +1,85 @@
+import { Duration } from 'aws-cdk-lib';
+import type * as apigw from 'aws-cdk-lib/aws-apigateway';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
+import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import { Construct } from 'constructs';
+import type { ServiceFunction } from './service-function';
+
+export interface MonitoringProps {
+  readonly stage: apigw.Stage;
+  readonly functions: readonly ServiceFunction[];
+  readonly stateMachine: sfn.StateMachine;
+  readonly table: dynamodb.Table;
+  /** Subscribed to the alarm topic when given (the address must confirm the subscription). */
+  readonly alarmEmail?: string;
+}
+
+const PERIOD = Duration.minutes(5);
+
+/**
+ * Alarms to one SNS topic. Thresholds are "any": no client input may produce a 5xx (spec §4),
+ * and a failed function, execution or DynamoDB call is a bug or an outage worth a look.
+ */
+export class Monitoring extends Construct {
+  readonly topic: sns.Topic;
+  readonly alarms: cloudwatch.Alarm[] = [];
+
+  constructor(scope: Construct, id: string, props: MonitoringProps) {
+    super(scope, id);
+    this.topic = new sns.Topic(this, 'AlarmTopic', { displayName: 'Registration service alarms', enforceSSL: true });
+    if (props.alarmEmail) this.topic.addSubscription(new subscriptions.EmailSubscription(props.alarmEmail));
+
+    this.alarmOn('Api5xx', 'The API answered with a 5xx status.', props.stage.metricServerError({ period: PERIOD, statistic: 'Sum' }));
+
+    for (const fn of props.functions) {
+      this.alarmOn(
+        `${fn.node.id}Errors`,
+        `Function ${fn.node.id} failed (an exception or a timeout).`,
+        fn.function.metricErrors({ period: PERIOD, statistic: 'Sum' }),
+      );
+    }
+
+    this.alarmOn('WorkflowFailed', 'A registration workflow execution failed.', props.stateMachine.metricFailed({ period: PERIOD, statistic: 'Sum' }));
+    this.alarmOn('WorkflowTimedOut', 'A registration workflow execution timed out.', props.stateMachine.metricTimedOut({ period: PERIOD, statistic: 'Sum' }));
+
+    // The operations the adapters use: an alarm's math expression takes at most 10 metrics.
+    const operations = [
+      dynamodb.Operation.GET_ITEM,
+      dynamodb.Operation.QUERY,
+      dynamodb.Operation.PUT_ITEM,
+      dynamodb.Operation.UPDATE_ITEM,
+      dynamodb.Operation.DELETE_ITEM,
+      dynamodb.Operation.BATCH_GET_ITEM,
+      dynamodb.Operation.BATCH_WRITE_ITEM,
+      dynamodb.Operation.TRANSACT_GET_ITEMS,
+      dynamodb.Operation.TRANSACT_WRITE_ITEMS,
+    ];
+    this.alarmOn(
+      'TableThrottled',
+      'DynamoDB throttled requests on the registration table.',
+      props.table.metricThrottledRequestsForOperations({ operations, period: PERIOD }),
+    );
+    this.alarmOn(
+      'TableSystemErrors',
+      'DynamoDB answered requests on the registration table with system errors (5xx).',
+      props.table.metricSystemErrorsForOperations({ operations, period: PERIOD }),
+    );
+  }
+
+  private alarmOn(id: string, description: string, metric: cloudwatch.IMetric): void {
+    const alarm = new cloudwatch.Alarm(this, id, {
+      alarmDescription: description,
+      metric,
+      threshold: 1,
+      evaluationPeriods: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+    alarm.addAlarmAction(new actions.SnsAction(this.topic));
+    this.alarms.push(alarm);
+  }
+}

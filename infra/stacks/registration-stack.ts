@@ -1,0 +1,149 @@
+import { CfnOutput, Stack, Tags, type StackProps } from 'aws-cdk-lib';
+import type { Construct } from 'constructs';
+import { Api } from '../constructs/api';
+import { Data } from '../constructs/data';
+import { Email } from '../constructs/email';
+import { Monitoring } from '../constructs/monitoring';
+import { Workflow } from '../constructs/workflow';
+
+/** Deployment settings, read from CDK context values (defaults in cdk.json). */
+export interface RegistrationSettings {
+  /** Base URL of the portal; emails link to `${portalUrl}/activation#token=…`. No trailing slash. */
+  readonly portalUrl: string;
+  /** Origin of `portalUrl`: the only origin CORS allows. */
+  readonly portalOrigin: string;
+  readonly senderEmail: string;
+  readonly senderIdentity: 'email' | 'domain';
+  readonly customerServicePhone: string;
+  readonly alarmEmail?: string;
+}
+
+const EMAIL_PATTERN = /^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$/;
+const PHONE_PATTERN = /^\+?[0-9][0-9 ().-]{5,38}[0-9]$/;
+
+/**
+ * Reads and validates the context values; throws one error that lists every problem, with how
+ * to set the value, so that `cdk synth` fails before building anything.
+ */
+export function readSettings(scope: Construct): RegistrationSettings {
+  const problems: string[] = [];
+  const read = (key: string, required: boolean): string | undefined => {
+    const value: unknown = scope.node.tryGetContext(key);
+    if (value === undefined || value === null || value === '') {
+      if (required) problems.push(`"${key}" is missing`);
+      return undefined;
+    }
+    if (typeof value !== 'string') {
+      problems.push(`"${key}" must be a string, got ${JSON.stringify(value)}`);
+      return undefined;
+    }
+    return value.trim();
+  };
+
+  const rawPortalUrl = read('portalUrl', true);
+  let portalUrl = '';
+  let portalOrigin = '';
+  if (rawPortalUrl !== undefined) {
+    try {
+      const url = new URL(rawPortalUrl);
+      const local = url.hostname === 'localhost' || url.hostname === '127.0.0.1';
+      if (url.protocol !== 'https:' && !(url.protocol === 'http:' && local)) {
+        problems.push(`"portalUrl" must use https (got ${JSON.stringify(rawPortalUrl)})`);
+      } else if (url.username || url.password || url.search || url.hash) {
+        problems.push(`"portalUrl" must have no credentials, query or fragment (got ${JSON.stringify(rawPortalUrl)})`);
+      } else {
+        portalUrl = `${url.origin}${url.pathname}`.replace(/\/+$/, '');
+        portalOrigin = url.origin;
+      }
+    } catch {
+      problems.push(`"portalUrl" is not a URL (got ${JSON.stringify(rawPortalUrl)})`);
+    }
+  }
+
+  const senderEmail = read('senderEmail', true);
+  if (senderEmail !== undefined && (senderEmail.length > 254 || !EMAIL_PATTERN.test(senderEmail))) {
+    problems.push(`"senderEmail" is not an email address (got ${JSON.stringify(senderEmail)})`);
+  }
+
+  const senderIdentity = read('senderIdentity', false) ?? 'email';
+  if (senderIdentity !== 'email' && senderIdentity !== 'domain') {
+    problems.push(`"senderIdentity" must be "email" or "domain" (got ${JSON.stringify(senderIdentity)})`);
+  }
+
+  const customerServicePhone = read('customerServicePhone', true);
+  if (
+    customerServicePhone !== undefined &&
+    (!PHONE_PATTERN.test(customerServicePhone) || customerServicePhone.replace(/\D/g, '').length < 7)
+  ) {
+    problems.push(
+      `"customerServicePhone" must be a phone number of digits, spaces, "+", "-", "(", ")" or "." (got ${JSON.stringify(customerServicePhone)})`,
+    );
+  }
+
+  const alarmEmail = read('alarmEmail', false);
+  if (alarmEmail !== undefined && (alarmEmail.length > 254 || !EMAIL_PATTERN.test(alarmEmail))) {
+    problems.push(`"alarmEmail" is not an email address (got ${JSON.stringify(alarmEmail)})`);
+  }
+
+  if (problems.length > 0) {
+    throw new Error(
+      `Invalid CDK context: ${problems.join('; ')}. Set values with -c key=value or in cdk.json "context" (see README).`,
+    );
+  }
+  return {
+    portalUrl,
+    portalOrigin,
+    senderEmail: senderEmail!,
+    senderIdentity: senderIdentity as 'email' | 'domain',
+    customerServicePhone: customerServicePhone!,
+    alarmEmail,
+  };
+}
+
+export interface RegistrationStackProps extends StackProps {
+  /** @default read from the context (`readSettings`) */
+  readonly settings?: RegistrationSettings;
+}
+
+/** The registration service: table, email, workflow, API and alarms. */
+export class RegistrationStack extends Stack {
+  readonly api: Api;
+  readonly workflow: Workflow;
+  readonly data: Data;
+  readonly email: Email;
+  readonly monitoring: Monitoring;
+
+  constructor(scope: Construct, id: string, props: RegistrationStackProps = {}) {
+    super(scope, id, props);
+    const settings = props.settings ?? readSettings(this);
+    Tags.of(this).add('service', 'registration');
+
+    this.data = new Data(this, 'Data');
+    this.email = new Email(this, 'Email', {
+      senderEmail: settings.senderEmail,
+      senderIdentity: settings.senderIdentity,
+      portalUrl: settings.portalUrl,
+      customerServicePhone: settings.customerServicePhone,
+    });
+    this.workflow = new Workflow(this, 'Workflow', { data: this.data, email: this.email });
+    this.api = new Api(this, 'Api', {
+      data: this.data,
+      email: this.email,
+      workflow: this.workflow,
+      portalOrigin: settings.portalOrigin,
+    });
+    this.monitoring = new Monitoring(this, 'Monitoring', {
+      stage: this.api.restApi.deploymentStage,
+      functions: [...this.api.functions.values(), ...this.workflow.functions],
+      stateMachine: this.workflow.stateMachine,
+      table: this.data.table,
+      alarmEmail: settings.alarmEmail,
+    });
+
+    new CfnOutput(this, 'ApiUrl', { description: 'Base URL of the API (append /v1/...)', value: this.api.restApi.url });
+    new CfnOutput(this, 'TableName', { value: this.data.table.tableName });
+    new CfnOutput(this, 'StateMachineArn', { value: this.workflow.stateMachine.stateMachineArn });
+    new CfnOutput(this, 'AlarmTopicArn', { value: this.monitoring.topic.topicArn });
+    new CfnOutput(this, 'SesConfigurationSet', { value: this.email.configurationSet.configurationSetName });
+  }
+}
