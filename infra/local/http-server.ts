@@ -3,7 +3,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import path from 'node:path';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { AppError } from '../../shared/domain/errors';
-import { errorBody } from '../../shared/http/http-handler';
+import { errorBody } from '../../shared/http/error-body';
 import { negotiateLanguage } from '../../shared/http/messages';
 import { fallbackHandler, resolveRoute, type Route } from '../../shared/http/routes';
 import { loadHandler, localContext } from './lambda-invoke';

@@ -7,7 +7,7 @@ import { closeClients } from '../../shared/adapters/aws-clients';
 import { DynamoDbAccountDirectory } from '../../shared/adapters/dynamodb-accounts';
 import { advanceSystemClock, systemClock } from '../../shared/adapters/system-clock';
 import { ValidationError } from '../../shared/domain/errors';
-import { errorBody } from '../../shared/http/http-handler';
+import { errorBody } from '../../shared/http/error-body';
 import { accountRecords, importAccounts, type ImportReport } from '../../shared/domain/import-accounts';
 import { createServiceTable, LOCAL_AWS, startDynamoDbLocal, type DynamoDbLocal } from './dynamodb-local';
 import { startLocalApi, type DevRoute } from './http-server';

@@ -5,6 +5,7 @@ import { httpConfig } from '../config';
 import { AppError } from '../domain/errors';
 import type { Principal } from '../domain/sessions';
 import { logger } from './logger';
+import { errorBody } from './error-body';
 import { message, negotiateLanguage, type MessageLanguage } from './messages';
 import { MAX_BODY_BYTES } from './routes';
 
@@ -116,25 +117,6 @@ function errorResponses(): MiddlewareObj<APIGatewayProxyEvent, APIGatewayProxyRe
         statusCode: 500,
         body: { error: { code: 'INTERNAL_ERROR', message: message('INTERNAL_ERROR', language) } },
       });
-    },
-  };
-}
-
-/** The spec's error body; `fields` only on `VALIDATION_FAILED`. */
-export function errorBody(error: AppError, language: MessageLanguage) {
-  return {
-    error: {
-      code: error.code,
-      message: message(error.code, language, error.params),
-      ...(error.code === 'VALIDATION_FAILED'
-        ? {
-            fields: (error.fields ?? []).map((problem) => ({
-              field: problem.field,
-              code: problem.code,
-              message: message(problem.code, language, problem.params),
-            })),
-          }
-        : {}),
     },
   };
 }
