@@ -50,16 +50,7 @@ export class DynamoDbActivationStore implements ActivationStore {
   async issue(change: { activation: Activation; revokeId?: string; emailLog: EmailLogEntry[]; expectedVersion: number }) {
     const { activation } = change;
     const items: TransactWriteItem[] = [
-      {
-        Put: {
-          TableName: this.tableName,
-          Item: toItem({ ...keys.activation(activation.id), ...activationToItem(activation) }),
-          // A new activation, or the same one re-issued by a retry before anyone could use it.
-          ConditionExpression: 'attribute_not_exists(pk) OR #status = :pending',
-          ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: toItem({ ':pending': 'pending' }),
-        },
-      },
+      this.putPending(activation),
       {
         Update: {
           TableName: this.tableName,
@@ -75,22 +66,14 @@ export class DynamoDbActivationStore implements ActivationStore {
         },
       },
     ];
-    if (change.revokeId) items.push(this.revokeItem(change.revokeId));
+    if (change.revokeId) items.push(revokeActivationWrite(this.tableName, change.revokeId));
     await this.transact(items);
   }
 
   async issueInvitation(change: { activation: Activation; revokeId?: string }) {
     const { activation } = change;
     const items: TransactWriteItem[] = [
-      {
-        Put: {
-          TableName: this.tableName,
-          Item: toItem({ ...keys.activation(activation.id), ...activationToItem(activation) }),
-          ConditionExpression: 'attribute_not_exists(pk) OR #status = :pending',
-          ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: toItem({ ':pending': 'pending' }),
-        },
-      },
+      this.putPending(activation),
       {
         Update: {
           TableName: this.tableName,
@@ -103,20 +86,19 @@ export class DynamoDbActivationStore implements ActivationStore {
         },
       },
     ];
-    if (change.revokeId) items.push(this.revokeItem(change.revokeId));
+    if (change.revokeId) items.push(revokeActivationWrite(this.tableName, change.revokeId));
     await this.transact(items);
   }
 
-  /** The write that revokes a pending activation, as part of a transaction. */
-  revokeItem(id: string): TransactWriteItem {
+  /** Writes an activation: a new one, or the same one re-issued by a retry before anyone could use it. */
+  private putPending(activation: Activation): TransactWriteItem {
     return {
-      Update: {
+      Put: {
         TableName: this.tableName,
-        Key: toItem(keys.activation(id)),
-        UpdateExpression: 'SET #status = :revoked',
-        ConditionExpression: '#status = :pending',
+        Item: toItem({ ...keys.activation(activation.id), ...activationToItem(activation) }),
+        ConditionExpression: 'attribute_not_exists(pk) OR #status = :pending',
         ExpressionAttributeNames: { '#status': 'status' },
-        ExpressionAttributeValues: toItem({ ':revoked': 'revoked', ':pending': 'pending' }),
+        ExpressionAttributeValues: toItem({ ':pending': 'pending' }),
       },
     };
   }
@@ -199,6 +181,20 @@ export class DynamoDbActivationStore implements ActivationStore {
       throw error;
     }
   }
+}
+
+/** The transaction write that revokes a pending activation (and fails if it is no longer pending). */
+export function revokeActivationWrite(tableName: string, id: string): TransactWriteItem {
+  return {
+    Update: {
+      TableName: tableName,
+      Key: toItem(keys.activation(id)),
+      UpdateExpression: 'SET #status = :revoked',
+      ConditionExpression: '#status = :pending',
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: toItem({ ':revoked': 'revoked', ':pending': 'pending' }),
+    },
+  };
 }
 
 function versionCondition(expectedVersion: number): string {

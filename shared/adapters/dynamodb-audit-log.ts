@@ -1,8 +1,8 @@
-import { PutItemCommand, QueryCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
+import { PutItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { marshall } from '@aws-sdk/util-dynamodb';
 import type { AuditEvent, AuditLog } from '../domain/ports';
 import { newId } from '../domain/secrets';
-import { keys } from './dynamodb-keys';
+import { keys, queryPrefix } from './dynamodb-keys';
 
 let sequence = 0;
 
@@ -29,23 +29,7 @@ export class DynamoDbAuditLog implements AuditLog {
   }
 
   async list(accountNumber: string): Promise<AuditEvent[]> {
-    const events: AuditEvent[] = [];
-    let startKey: Record<string, any> | undefined;
-    do {
-      const page = await this.client.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-          ExpressionAttributeValues: marshall({ ':pk': keys.account(accountNumber).pk, ':prefix': 'EVENT#' }),
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      for (const item of page.Items ?? []) {
-        const { pk: _pk, sk: _sk, ...event } = unmarshall(item);
-        events.push({ ...(event as AuditEvent), at: new Date(event.at) });
-      }
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
-    return events;
+    const items = await queryPrefix(this.client, this.tableName, keys.account(accountNumber).pk, 'EVENT#');
+    return items.map(({ pk: _pk, sk: _sk, ...event }) => ({ ...(event as AuditEvent), at: new Date(event.at) }));
   }
 }

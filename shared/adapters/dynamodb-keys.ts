@@ -1,3 +1,6 @@
+import { QueryCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
+
 /**
  * The single table's keys. Every item has `pk` and `sk`; items that expire carry `ttl` (epoch
  * seconds). Expiry is always checked in code too: TTL deletion lags by up to two days.
@@ -18,4 +21,24 @@ export const keys = {
 /** Epoch seconds, as DynamoDB TTL and our numeric conditions use them. */
 export function epochSeconds(date: Date): number {
   return Math.floor(date.getTime() / 1000);
+}
+
+/** Every item of partition `pk` whose sort key starts with `prefix`, in sort-key order (all pages). */
+export async function queryPrefix(client: DynamoDBClient, tableName: string, pk: string, prefix: string): Promise<Record<string, any>[]> {
+  const items: Record<string, any>[] = [];
+  let startKey: Record<string, any> | undefined;
+  do {
+    const page = await client.send(
+      new QueryCommand({
+        TableName: tableName,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+        ExpressionAttributeValues: marshall({ ':pk': pk, ':prefix': prefix }),
+        ConsistentRead: true,
+        ExclusiveStartKey: startKey,
+      }),
+    );
+    items.push(...(page.Items ?? []).map((item) => unmarshall(item)));
+    startKey = page.LastEvaluatedKey;
+  } while (startKey);
+  return items;
 }

@@ -20,7 +20,7 @@ import {
 } from '../domain/errors';
 import { usernameKey } from '../domain/field-rules';
 import type { Login, LoginStore } from '../domain/ports';
-import { activationFromItem } from './dynamodb-activations';
+import { activationFromItem, revokeActivationWrite } from './dynamodb-activations';
 import { epochSeconds, keys } from './dynamodb-keys';
 
 /** A write of a transaction, and what its failed condition means. */
@@ -119,16 +119,7 @@ export class DynamoDbLoginStore implements LoginStore {
     const extra: Guarded[] = [];
     if (revokeActivationId) {
       extra.push({
-        item: {
-          Update: {
-            TableName: this.tableName,
-            Key: toItem(keys.activation(revokeActivationId)),
-            UpdateExpression: 'SET #status = :revoked',
-            ConditionExpression: '#status = :pending',
-            ExpressionAttributeNames: { '#status': 'status' },
-            ExpressionAttributeValues: toItem({ ':revoked': 'revoked', ':pending': 'pending' }),
-          },
-        },
+        item: revokeActivationWrite(this.tableName, revokeActivationId),
         refusal: async (cause) => new ConcurrentUpdateError(cause),
       });
     }

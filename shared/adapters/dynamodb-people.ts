@@ -1,6 +1,5 @@
 import {
   GetItemCommand,
-  QueryCommand,
   TransactionCanceledException,
   TransactWriteItemsCommand,
   type DynamoDBClient,
@@ -11,7 +10,8 @@ import { ConcurrentUpdateError } from '../domain/errors';
 import { emailKey } from '../domain/field-rules';
 import type { PeopleStore, Person } from '../domain/ports';
 import { UserAlreadyExistsError } from '../domain/user-management';
-import { keys } from './dynamodb-keys';
+import { revokeActivationWrite } from './dynamodb-activations';
+import { keys, queryPrefix } from './dynamodb-keys';
 
 /** The people added with User Management, under their account's partition (`PERSON#id`). */
 export class DynamoDbPeopleStore implements PeopleStore {
@@ -21,22 +21,8 @@ export class DynamoDbPeopleStore implements PeopleStore {
   ) {}
 
   async list(accountNumber: string): Promise<Person[]> {
-    const people: Person[] = [];
-    let startKey: Record<string, any> | undefined;
-    do {
-      const page = await this.client.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-          ExpressionAttributeValues: marshall({ ':pk': keys.account(accountNumber).pk, ':prefix': 'PERSON#' }),
-          ConsistentRead: true,
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      for (const item of page.Items ?? []) people.push(personFromItem(unmarshall(item)));
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
-    return people;
+    const items = await queryPrefix(this.client, this.tableName, keys.account(accountNumber).pk, 'PERSON#');
+    return items.map(personFromItem);
   }
 
   async get(accountNumber: string, personId: string): Promise<Person | undefined> {
@@ -101,18 +87,7 @@ export class DynamoDbPeopleStore implements PeopleStore {
         },
       });
     }
-    if (revokeInvitationId) {
-      items.push({
-        Update: {
-          TableName: this.tableName,
-          Key: marshall(keys.activation(revokeInvitationId)),
-          UpdateExpression: 'SET #status = :revoked',
-          ConditionExpression: '#status = :pending',
-          ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: marshall({ ':revoked': 'revoked', ':pending': 'pending' }),
-        },
-      });
-    }
+    if (revokeInvitationId) items.push(revokeActivationWrite(this.tableName, revokeInvitationId));
     try {
       await this.client.send(new TransactWriteItemsCommand({ TransactItems: items }));
     } catch (error) {

@@ -1,4 +1,4 @@
-import { startService, type RunningService } from './local-stack';
+import { jsonClient, startService, type Json, type RunningService } from './local-stack';
 
 /**
  * Flow A over HTTP against `npm start`, exactly as the portal's front end and a customer use it:
@@ -10,16 +10,7 @@ beforeAll(async () => {
 });
 afterAll(() => service.stop());
 
-type Json = Record<string, any>;
-async function call(method: string, path: string, body?: unknown, headers: Record<string, string> = {}) {
-  const response = await fetch(`${service.url}${path}`, {
-    method,
-    headers: body === undefined ? headers : { 'content-type': 'application/json', ...headers },
-    body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
-  });
-  const text = await response.text();
-  return { status: response.status, headers: response.headers, body: (text ? JSON.parse(text) : undefined) as Json };
-}
+const call = jsonClient(() => service.url);
 const outbox = async () => (await call('GET', '/__dev/outbox')).body.messages as Json[];
 async function waitForMail(match: (m: Json) => boolean): Promise<Json> {
   for (let i = 0; i < 200; i++) {

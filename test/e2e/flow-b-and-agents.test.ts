@@ -1,4 +1,4 @@
-import { startService, type RunningService } from './local-stack';
+import { jsonClient, startService, type Json, type RunningService } from './local-stack';
 
 /** Flow B and the Customer Service agent routes over HTTP, against `npm start`. */
 let service: RunningService;
@@ -8,16 +8,7 @@ beforeAll(async () => {
 });
 afterAll(() => service.stop());
 
-type Json = Record<string, any>;
-async function call(method: string, path: string, body?: unknown, headers: Record<string, string> = {}) {
-  const response = await fetch(`${service.url}${path}`, {
-    method,
-    headers: body === undefined ? headers : { 'content-type': 'application/json', ...headers },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await response.text();
-  return { status: response.status, headers: response.headers, body: (text ? JSON.parse(text) : undefined) as Json };
-}
+const call = jsonClient(() => service.url);
 const agent = { 'x-agent-key': AGENT_KEY };
 const identity = (overrides: Json = {}) => ({
   accountNumber: '987 654 321',

@@ -44,3 +44,18 @@ export async function startService(env: Record<string, string> = {}): Promise<Ru
       }),
   };
 }
+
+export type Json = Record<string, any>;
+
+/** A JSON call to the running service: status, headers and parsed body. */
+export function jsonClient(url: () => string) {
+  return async function call(method: string, path: string, body?: unknown, headers: Record<string, string> = {}) {
+    const response = await fetch(`${url()}${path}`, {
+      method,
+      headers: body === undefined ? headers : { 'content-type': 'application/json', ...headers },
+      body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+    });
+    const text = await response.text();
+    return { status: response.status, headers: response.headers, body: (text ? JSON.parse(text) : undefined) as Json };
+  };
+}

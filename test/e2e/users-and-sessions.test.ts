@@ -1,4 +1,4 @@
-import { startService, type RunningService } from './local-stack';
+import { jsonClient, startService, type Json, type RunningService } from './local-stack';
 
 /** Sign-in and User Management over HTTP against `npm start`, as the portal uses them. */
 let service: RunningService;
@@ -7,16 +7,7 @@ beforeAll(async () => {
 });
 afterAll(() => service.stop());
 
-type Json = Record<string, any>;
-async function call(method: string, path: string, body?: unknown, headers: Record<string, string> = {}) {
-  const response = await fetch(`${service.url}${path}`, {
-    method,
-    headers: body === undefined ? headers : { 'content-type': 'application/json', ...headers },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await response.text();
-  return { status: response.status, headers: response.headers, body: (text ? JSON.parse(text) : undefined) as Json };
-}
+const call = jsonClient(() => service.url);
 const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
 async function lastToken(to: string): Promise<string> {
   for (let i = 0; i < 200; i++) {

@@ -1,43 +1,21 @@
 import { GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
-import { Argon2PasswordHasher } from '../../shared/adapters/argon2-password-hasher';
-import { DynamoDbAccountDirectory } from '../../shared/adapters/dynamodb-accounts';
-import { DynamoDbActivationStore } from '../../shared/adapters/dynamodb-activations';
-import { DynamoDbAuditLog } from '../../shared/adapters/dynamodb-audit-log';
 import { keys } from '../../shared/adapters/dynamodb-keys';
-import { DynamoDbLoginStore } from '../../shared/adapters/dynamodb-logins';
 import { DynamoDbLockoutStore } from '../../shared/adapters/dynamodb-lockouts';
-import { DynamoDbPeopleStore } from '../../shared/adapters/dynamodb-people';
 import { IDENTITY_LOCKOUT, recordFailure } from '../../shared/domain/lockout';
 import { registerWithIdentity } from '../../shared/domain/register-with-identity';
-import { DynamoDbRateLimiter } from '../../shared/adapters/dynamodb-rate-limiter';
 import { ACTIVATION_LIFETIME_SECONDS } from '../../shared/domain/activation';
 import { importAccounts } from '../../shared/domain/import-accounts';
 import { issueActivation } from '../../shared/domain/issue-activation';
 import { registerWithActivation } from '../../shared/domain/register';
 import { hashToken, newId } from '../../shared/domain/secrets';
 import { holderAccount, mobilityAccount } from '../fixtures/accounts';
-import { dynamoDbWithTable } from '../fixtures/emulators';
-import { FixedClock, RecordingNotifier, RecordingWorkflow } from '../fixtures/in-memory';
+import { dynamoDbPorts, dynamoDbWithTable } from '../fixtures/emulators';
 
 let db: Awaited<ReturnType<typeof dynamoDbWithTable>>;
 let deps: ReturnType<typeof makeDeps>;
 
-function makeDeps() {
-  return {
-    accounts: new DynamoDbAccountDirectory(db.client, db.tableName),
-    activations: new DynamoDbActivationStore(db.client, db.tableName),
-    logins: new DynamoDbLoginStore(db.client, db.tableName),
-    audit: new DynamoDbAuditLog(db.client, db.tableName),
-    rateLimiter: new DynamoDbRateLimiter(db.client, db.tableName),
-    people: new DynamoDbPeopleStore(db.client, db.tableName),
-    lockouts: new DynamoDbLockoutStore(db.client, db.tableName),
-    passwords: new Argon2PasswordHasher(),
-    notifier: new RecordingNotifier(),
-    workflow: new RecordingWorkflow(),
-    clock: new FixedClock(),
-  };
-}
+const makeDeps = () => dynamoDbPorts(db);
 
 beforeAll(async () => {
   db = await dynamoDbWithTable();
@@ -116,7 +94,7 @@ describe('DynamoDB adapters on DynamoDB Local', () => {
   });
 
   it('refuses in the write itself a token that expired after it was checked', async () => {
-    const { activationId, token } = await freshActivation();
+    const { activationId } = await freshActivation();
     const activation = (await deps.activations.get(activationId))!;
     const later = new Date(activation.expiresAt.getTime() + 1000);
     await expect(

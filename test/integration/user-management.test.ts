@@ -1,39 +1,16 @@
-import { Argon2PasswordHasher } from '../../shared/adapters/argon2-password-hasher';
-import { DynamoDbAccountDirectory } from '../../shared/adapters/dynamodb-accounts';
-import { DynamoDbActivationStore } from '../../shared/adapters/dynamodb-activations';
-import { DynamoDbAuditLog } from '../../shared/adapters/dynamodb-audit-log';
-import { DynamoDbLockoutStore } from '../../shared/adapters/dynamodb-lockouts';
-import { DynamoDbLoginStore } from '../../shared/adapters/dynamodb-logins';
-import { DynamoDbPeopleStore } from '../../shared/adapters/dynamodb-people';
-import { DynamoDbSessionStore } from '../../shared/adapters/dynamodb-sessions';
 import { issueActivation } from '../../shared/domain/issue-activation';
 import { registerWithActivation } from '../../shared/domain/register';
 import { registerWithIdentity } from '../../shared/domain/register-with-identity';
 import { authenticate, signIn } from '../../shared/domain/sessions';
 import { addUser, listUsers, removeUser } from '../../shared/domain/user-management';
 import { holderAccount } from '../fixtures/accounts';
-import { dynamoDbWithTable } from '../fixtures/emulators';
-import { FixedClock, RecordingNotifier, RecordingWorkflow } from '../fixtures/in-memory';
+import { dynamoDbPorts, dynamoDbWithTable } from '../fixtures/emulators';
 
 /** Sessions and User Management on DynamoDB Local: real transactions and conditions. */
 let db: Awaited<ReturnType<typeof dynamoDbWithTable>>;
 let deps: ReturnType<typeof makeDeps>;
 
-function makeDeps() {
-  return {
-    accounts: new DynamoDbAccountDirectory(db.client, db.tableName),
-    activations: new DynamoDbActivationStore(db.client, db.tableName),
-    logins: new DynamoDbLoginStore(db.client, db.tableName),
-    people: new DynamoDbPeopleStore(db.client, db.tableName),
-    sessions: new DynamoDbSessionStore(db.client, db.tableName),
-    lockouts: new DynamoDbLockoutStore(db.client, db.tableName),
-    audit: new DynamoDbAuditLog(db.client, db.tableName),
-    passwords: new Argon2PasswordHasher(),
-    notifier: new RecordingNotifier(),
-    workflow: new RecordingWorkflow(),
-    clock: new FixedClock(),
-  };
-}
+const makeDeps = () => dynamoDbPorts(db);
 
 beforeAll(async () => {
   db = await dynamoDbWithTable();
