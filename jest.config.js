@@ -2,6 +2,9 @@
  * One Jest project per test folder; `npm test` runs them all. Middy is ESM-only, so it is
  * transformed along with our TypeScript by SWC.
  */
+// The SDK's notice that its 2027 releases need Node 22 is for deployers; workers inherit this.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
 const transform = { '^.+\\.(t|j)sx?$': ['@swc/jest', { jsc: { target: 'es2022' } }] };
 const transformIgnorePatterns = ['/node_modules/(?!(@middy|aws-local-stepfunctions)/)'];
 

@@ -1,5 +1,5 @@
 import { AppError } from './errors';
-import { maskAccountNumber, usernameKey } from './field-rules';
+import { checkUsername, maskAccountNumber, usernameKey } from './field-rules';
 import { assertNotLocked, clearFailures, recordFailure, SIGN_IN_LOCKOUT, type LockoutStore } from './lockout';
 import type { Clock, Login, LoginStore, PasswordHasher } from './ports';
 import { hashToken, newId, newSecretToken, tokenMatches, tokenRecordId } from './secrets';
@@ -62,6 +62,11 @@ export async function signIn(
   deps: { logins: LoginStore; sessions: SessionStore; passwords: PasswordHasher; lockouts: LockoutStore; clock: Clock },
   input: { username: string; password: string },
 ): Promise<{ sessionToken: string; expiresAt: string; user: { username: string; role: Login['role']; accountNumberMasked: string } }> {
+  // What could never be a username is never looked up (nor counted): same work, same answer.
+  if (checkUsername(input.username).length > 0) {
+    await deps.passwords.verify(input.password, await (dummyHash ??= deps.passwords.hash(newId())));
+    throw new InvalidCredentialsError();
+  }
   const lockKey = signInLockoutKey(input.username);
   await assertNotLocked(deps, lockKey);
 

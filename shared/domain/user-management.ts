@@ -126,11 +126,18 @@ export async function resendInvitation(
   input: { userId: string },
 ): Promise<void> {
   assertHolder(principal);
-  const person = await deps.people.get(principal.accountNumber, input.userId);
-  if (!person || person.status === 'revoked') throw new UserNotFoundError();
+  const person = await findPerson(deps, principal, input.userId);
   if (person.role === 'technical') throw new TechnicalUserNotEligibleError(409);
   if (person.status === 'active') throw new AccountAlreadyRegisteredError();
   await startInvitation(deps, person);
+}
+
+/** A person of the caller's account who was not removed. @throws UserNotFoundError */
+async function findPerson(deps: { people: PeopleStore }, principal: Principal, userId: string): Promise<Person> {
+  // Ids are ours (22 base64url characters): anything else names nobody, and is not looked up.
+  const person = /^[A-Za-z0-9_-]{22}$/.test(userId) ? await deps.people.get(principal.accountNumber, userId) : undefined;
+  if (!person || person.status === 'revoked') throw new UserNotFoundError();
+  return person;
 }
 
 function startInvitation(deps: { workflow: Workflow }, person: Person): Promise<void> {
@@ -157,8 +164,7 @@ export async function removeUser(
   assertHolder(principal);
   if (input.userId === principal.userId) throw new CannotRemoveHolderError();
   for (let attempt = 1; ; attempt++) {
-    const person = await deps.people.get(principal.accountNumber, input.userId);
-    if (!person || person.status === 'revoked') throw new UserNotFoundError();
+    const person = await findPerson(deps, principal, input.userId);
     const invitation = person.invitationId ? await deps.activations.get(person.invitationId) : undefined;
     const revokeInvitation = invitation && effectiveStatus(invitation, deps.clock.now()) === 'pending' ? invitation : undefined;
     try {
