@@ -1,4 +1,4 @@
-import { adapters } from '../../shared/adapters/composition';
+import * as adapters from '../../shared/adapters/composition';
 import { sendActivationForAgent } from '../../shared/domain/agent';
 import { httpHandler } from '../../shared/http/http-handler';
 

@@ -1,4 +1,4 @@
-import { adapters } from '../../shared/adapters/composition';
+import * as adapters from '../../shared/adapters/composition';
 import { resendInvitation } from '../../shared/domain/user-management';
 import { httpHandler } from '../../shared/http/http-handler';
 

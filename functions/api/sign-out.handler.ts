@@ -1,4 +1,4 @@
-import { adapters } from '../../shared/adapters/composition';
+import * as adapters from '../../shared/adapters/composition';
 import { signOut } from '../../shared/domain/sessions';
 import { httpHandler } from '../../shared/http/http-handler';
 

@@ -1,4 +1,4 @@
-import { adapters } from '../../shared/adapters/composition';
+import * as adapters from '../../shared/adapters/composition';
 import { systemClock } from '../../shared/adapters/system-clock';
 import { checkUsernameAvailability } from '../../shared/domain/username-availability';
 import { httpHandler } from '../../shared/http/http-handler';

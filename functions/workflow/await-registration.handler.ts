@@ -1,4 +1,4 @@
-import { adapters } from '../../shared/adapters/composition';
+import * as adapters from '../../shared/adapters/composition';
 import { systemClock } from '../../shared/adapters/system-clock';
 import { awaitRegistration } from '../../shared/domain/issue-activation';
 import { workflowHandler } from '../../shared/workflow/task-handler';

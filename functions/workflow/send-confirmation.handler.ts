@@ -1,4 +1,4 @@
-import { adapters } from '../../shared/adapters/composition';
+import * as adapters from '../../shared/adapters/composition';
 import { sendConfirmation } from '../../shared/domain/register';
 import { workflowHandler } from '../../shared/workflow/task-handler';
 

@@ -17,31 +17,34 @@ import { StepFunctionsWorkflow } from './step-functions-workflow';
 
 /**
  * Builders of the domain's ports on AWS, for the handlers' composition roots (module scope, so
- * once per cold start). Each reads only the configuration group it needs.
+ * once per cold start). Each reads only the configuration group it needs. Handlers import this
+ * module as a namespace (`import * as adapters`), so each bundle keeps only the builders it calls.
  */
-export const adapters = {
-  accounts: () => new DynamoDbAccountDirectory(dynamoDbClient(), tableConfig().TABLE_NAME),
-  activations: () => new DynamoDbActivationStore(dynamoDbClient(), tableConfig().TABLE_NAME),
-  logins: () => new DynamoDbLoginStore(dynamoDbClient(), tableConfig().TABLE_NAME),
-  audit: () => new DynamoDbAuditLog(dynamoDbClient(), tableConfig().TABLE_NAME),
-  rateLimiter: () => new DynamoDbRateLimiter(dynamoDbClient(), tableConfig().TABLE_NAME),
-  people: () => new DynamoDbPeopleStore(dynamoDbClient(), tableConfig().TABLE_NAME),
-  lockouts: () => new DynamoDbLockoutStore(dynamoDbClient(), tableConfig().TABLE_NAME),
-  sessions: () => new DynamoDbSessionStore(dynamoDbClient(), tableConfig().TABLE_NAME),
-  passwords: () => new Argon2PasswordHasher(),
-  workflow: () => new StepFunctionsWorkflow(sfnClient(), workflowConfig().STATE_MACHINE_ARN),
-  /** The bearer-token check of session routes. */
-  authenticator: (): Authenticator => {
-    const deps = { sessions: adapters.sessions(), logins: adapters.logins(), clock: systemClock };
-    return (authorization) => authenticate(deps, authorization);
-  },
-  notifier: () => {
-    const config = emailConfig();
-    return new SesNotifier(sesClient(), {
-      portalUrl: config.PORTAL_URL,
-      senderEmail: config.SENDER_EMAIL,
-      customerServicePhone: config.CUSTOMER_SERVICE_PHONE,
-      configurationSet: config.SES_CONFIGURATION_SET || undefined,
-    });
-  },
-};
+const table = () => tableConfig().TABLE_NAME;
+
+export const accounts = () => new DynamoDbAccountDirectory(dynamoDbClient(), table());
+export const activations = () => new DynamoDbActivationStore(dynamoDbClient(), table());
+export const logins = () => new DynamoDbLoginStore(dynamoDbClient(), table());
+export const audit = () => new DynamoDbAuditLog(dynamoDbClient(), table());
+export const rateLimiter = () => new DynamoDbRateLimiter(dynamoDbClient(), table());
+export const people = () => new DynamoDbPeopleStore(dynamoDbClient(), table());
+export const lockouts = () => new DynamoDbLockoutStore(dynamoDbClient(), table());
+export const sessions = () => new DynamoDbSessionStore(dynamoDbClient(), table());
+export const passwords = () => new Argon2PasswordHasher();
+export const workflow = () => new StepFunctionsWorkflow(sfnClient(), workflowConfig().STATE_MACHINE_ARN);
+
+/** The bearer-token check of session routes. */
+export function authenticator(): Authenticator {
+  const deps = { sessions: sessions(), logins: logins(), clock: systemClock };
+  return (authorization) => authenticate(deps, authorization);
+}
+
+export function notifier(): SesNotifier {
+  const config = emailConfig();
+  return new SesNotifier(sesClient(), {
+    portalUrl: config.PORTAL_URL,
+    senderEmail: config.SENDER_EMAIL,
+    customerServicePhone: config.CUSTOMER_SERVICE_PHONE,
+    configurationSet: config.SES_CONFIGURATION_SET || undefined,
+  });
+}
