@@ -5,6 +5,7 @@ import { Data } from '../constructs/data';
 import { Email } from '../constructs/email';
 import { Monitoring } from '../constructs/monitoring';
 import { Workflow } from '../constructs/workflow';
+import { checkEmail } from '../../shared/domain/field-rules';
 
 /** Deployment settings, read from CDK context values (defaults in cdk.json). */
 export interface RegistrationSettings {
@@ -18,7 +19,6 @@ export interface RegistrationSettings {
   readonly alarmEmail?: string;
 }
 
-const EMAIL_PATTERN = /^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$/;
 const PHONE_PATTERN = /^\+?[0-9][0-9 ().-]{5,38}[0-9]$/;
 
 /**
@@ -61,7 +61,7 @@ export function readSettings(scope: Construct): RegistrationSettings {
   }
 
   const senderEmail = read('senderEmail', true);
-  if (senderEmail !== undefined && (senderEmail.length > 254 || !EMAIL_PATTERN.test(senderEmail))) {
+  if (senderEmail !== undefined && checkEmail(senderEmail).length > 0) {
     problems.push(`"senderEmail" is not an email address (got ${JSON.stringify(senderEmail)})`);
   }
 
@@ -81,7 +81,7 @@ export function readSettings(scope: Construct): RegistrationSettings {
   }
 
   const alarmEmail = read('alarmEmail', false);
-  if (alarmEmail !== undefined && (alarmEmail.length > 254 || !EMAIL_PATTERN.test(alarmEmail))) {
+  if (alarmEmail !== undefined && checkEmail(alarmEmail).length > 0) {
     problems.push(`"alarmEmail" is not an email address (got ${JSON.stringify(alarmEmail)})`);
   }
 
