@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import path from 'node:path';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
@@ -69,7 +69,7 @@ async function serve(req: IncomingMessage, res: ServerResponse, options: LocalAp
 
   const resolved = resolveRoute(method, url.pathname);
   const route: Route | undefined = resolved.route;
-  if (route?.auth === 'agent' && header(req, 'x-agent-key') !== options.agentApiKey) {
+  if (route?.auth === 'agent' && !sameSecret(header(req, 'x-agent-key') ?? '', options.agentApiKey)) {
     // Stands in for API Gateway's IAM check, which refuses unsigned calls before any function runs.
     return sendError(res, new AppError(401, 'UNAUTHENTICATED'), language);
   }
@@ -125,6 +125,13 @@ function toApiGatewayEvent(
       resourcePath: route?.path ?? '/{proxy+}',
     },
   };
+}
+
+/** Compares a presented key with the expected one in constant time. */
+function sameSecret(presented: string, expected: string): boolean {
+  const a = createHash('sha256').update(presented).digest();
+  const b = createHash('sha256').update(expected).digest();
+  return timingSafeEqual(a, b);
 }
 
 function header(req: IncomingMessage, name: string): string | undefined {

@@ -14,7 +14,7 @@ export const EMAIL_MAX = 254;
 
 const USERNAME_ALLOWED = /^[A-Za-z0-9._-]$/;
 // Space (any white space), the five symbols the help page names, and control characters.
-const PASSWORD_REFUSED = /[\p{White_Space}=+<>#@\p{Cc}]/u;
+const PASSWORD_REFUSED = /[\s=+<>#@\p{Cc}]/u;
 
 type Problem = Omit<FieldProblem, 'field'>;
 
