@@ -5,7 +5,7 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { AppError } from '../../shared/domain/errors';
 import { errorBody } from '../../shared/http/error-body';
 import { negotiateLanguage } from '../../shared/http/messages';
-import { fallbackHandler, resolveRoute, type Route } from '../../shared/http/routes';
+import { fallbackHandler, MAX_BODY_BYTES, resolveRoute, type Route } from '../../shared/http/routes';
 import { loadHandler, localContext } from './lambda-invoke';
 
 const FUNCTIONS_DIR = path.resolve(__dirname, '../../functions/api');
@@ -73,7 +73,7 @@ async function serve(req: IncomingMessage, res: ServerResponse, options: LocalAp
     // Stands in for API Gateway's IAM check, which refuses unsigned calls before any function runs.
     return sendError(res, new AppError(401, 'UNAUTHENTICATED'), language);
   }
-  if (body.length > READ_LIMIT) return sendError(res, new AppError(413, 'PAYLOAD_TOO_LARGE', { params: { max: 16384 } }), language);
+  if (body.length > READ_LIMIT) return sendError(res, new AppError(413, 'PAYLOAD_TOO_LARGE', { params: { max: MAX_BODY_BYTES } }), language);
 
   const handlerName = route?.handler ?? fallbackHandler;
   const handler = await loadHandler(path.join(FUNCTIONS_DIR, `${handlerName}.handler.ts`));

@@ -11,8 +11,7 @@ const postalCode = z.string().check(
 const email = z.string().check(z.refine((value) => checkEmail(value).length === 0, 'a valid email address'));
 const personName = z.string().check(z.minLength(1), z.maxLength(200));
 
-export const serviceKinds = ['internet', 'tv', 'phone', 'mobility'] as const;
-export type ServiceKind = (typeof serviceKinds)[number];
+const serviceKinds = ['internet', 'tv', 'phone', 'mobility'] as const;
 
 export const accountSchema = z.object({
   accountNumber: z.string().check(

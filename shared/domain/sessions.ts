@@ -51,6 +51,7 @@ export const signInLockoutKey = (username: string) => `sign-in:${usernameKey(use
 // Verified when the username is unknown, so that an unknown user costs the same time as a
 // wrong password (the same parameters as real hashes, computed once per cold start).
 let dummyHash: Promise<string> | undefined;
+const dummyHashOf = (passwords: PasswordHasher) => (dummyHash ??= passwords.hash(newId()));
 
 /**
  * Signs a user in: one answer, `INVALID_CREDENTIALS`, for an unknown username, a wrong password
@@ -64,14 +65,14 @@ export async function signIn(
 ): Promise<{ sessionToken: string; expiresAt: string; user: { username: string; role: Login['role']; accountNumberMasked: string } }> {
   // What could never be a username is never looked up (nor counted): same work, same answer.
   if (checkUsername(input.username).length > 0) {
-    await deps.passwords.verify(input.password, await (dummyHash ??= deps.passwords.hash(newId())));
+    await deps.passwords.verify(input.password, await dummyHashOf(deps.passwords));
     throw new InvalidCredentialsError();
   }
   const lockKey = signInLockoutKey(input.username);
   await assertNotLocked(deps, lockKey);
 
   const login = await deps.logins.getByUsername(usernameKey(input.username));
-  const encoded = login?.passwordHash ?? (await (dummyHash ??= deps.passwords.hash(newId())));
+  const encoded = login?.passwordHash ?? (await dummyHashOf(deps.passwords));
   const passwordMatches = await deps.passwords.verify(input.password, encoded);
   if (!login || !passwordMatches || login.status !== 'active') {
     await recordFailure(deps, lockKey, SIGN_IN_LOCKOUT);

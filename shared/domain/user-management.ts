@@ -57,7 +57,7 @@ function assertHolder(principal: Principal): void {
 export function displayedStatus(person: Person, now: Date): AccountUser['status'] {
   if (person.role === 'technical') return person.status === 'revoked' ? 'revoked' : 'no_online_access';
   if (person.status === 'invited' && person.invitationExpiresAt && now >= person.invitationExpiresAt) return 'invitation_expired';
-  return person.status === 'no_online_access' ? 'no_online_access' : person.status;
+  return person.status;
 }
 
 /**
