@@ -12,8 +12,8 @@ const deps = {
   clock: systemClock,
 };
 
-/** GET /v1/agent/accounts/{accountNumber}/registration (IAM on AWS; x-agent-key locally). */
+/** GET /v1/agent/accounts/{accountNumber}/registration[?cursor=…] (IAM on AWS; x-agent-key locally). */
 export const handler = httpHandler({ body: false }, async (request) => ({
   statusCode: 200,
-  body: await registrationStatus(deps, { accountNumber: request.pathParameters.accountNumber ?? '' }),
+  body: await registrationStatus(deps, { accountNumber: request.pathParameters.accountNumber ?? '', cursor: request.query.cursor }),
 }));

@@ -48,7 +48,9 @@ export function startLocalApi(options: LocalApiOptions): Promise<Server> {
 }
 
 async function serve(req: IncomingMessage, res: ServerResponse, options: LocalApiOptions): Promise<void> {
-  const url = new URL(req.url ?? '/', 'http://localhost');
+  // The request target is always a path here: `//host…` is a path too, not a protocol-relative URL.
+  const target = req.url ?? '/';
+  const url = new URL(`http://localhost${target.startsWith('/') ? target : `/${target}`}`);
   const method = (req.method ?? 'GET').toUpperCase();
   const body = await readBody(req);
   const language = negotiateLanguage(header(req, 'accept-language'));

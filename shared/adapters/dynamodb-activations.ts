@@ -1,17 +1,16 @@
 import {
   ConditionalCheckFailedException,
   GetItemCommand,
-  TransactionCanceledException,
-  TransactWriteItemsCommand,
   UpdateItemCommand,
   type DynamoDBClient,
   type TransactWriteItem,
 } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
-import type { Activation } from '../domain/activation';
+import { ACTIVATION_RETENTION_SECONDS, CLAIM_SECONDS, type Activation } from '../domain/activation';
 import { ConcurrentUpdateError } from '../domain/errors';
 import type { AccountRegistrationState, ActivationStore, EmailLogEntry } from '../domain/ports';
 import { epochSeconds, keys } from './dynamodb-keys';
+import { TransactionConditionFailed, transactWrite } from './dynamodb-transactions';
 
 const toItem = (value: Record<string, unknown>) => marshall(value, { removeUndefinedValues: true });
 
@@ -124,6 +123,51 @@ export class DynamoDbActivationStore implements ActivationStore {
     }
   }
 
+  async claim(activation: Activation, claimId: string, now: Date): Promise<boolean> {
+    const nowEpoch = epochSeconds(now);
+    try {
+      await this.client.send(
+        new UpdateItemCommand({
+          TableName: this.tableName,
+          Key: toItem(keys.activation(activation.id)),
+          UpdateExpression: 'SET claimId = :claim, claimedUntil = :until',
+          // One attempt at a time: a single-item conditional write has exactly one winner.
+          ConditionExpression:
+            '#status = :pending AND tokenHash = :hash AND expiresAtEpoch > :now AND (attribute_not_exists(claimedUntil) OR claimedUntil <= :now)',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: toItem({
+            ':claim': claimId,
+            ':until': nowEpoch + CLAIM_SECONDS,
+            ':pending': 'pending',
+            ':hash': activation.tokenHash,
+            ':now': nowEpoch,
+          }),
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
+  }
+
+  async releaseClaim(id: string, claimId: string): Promise<void> {
+    try {
+      await this.client.send(
+        new UpdateItemCommand({
+          TableName: this.tableName,
+          Key: toItem(keys.activation(id)),
+          UpdateExpression: 'REMOVE claimId, claimedUntil',
+          ConditionExpression: 'claimId = :claim',
+          ExpressionAttributeValues: toItem({ ':claim': claimId }),
+        }),
+      );
+    } catch (error) {
+      // Claimed again since (ours had lapsed): not ours to release.
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    }
+  }
+
   async parkTaskToken(id: string, taskToken: string): Promise<Activation | undefined> {
     try {
       const { Attributes } = await this.client.send(
@@ -175,9 +219,9 @@ export class DynamoDbActivationStore implements ActivationStore {
 
   private async transact(items: TransactWriteItem[]): Promise<void> {
     try {
-      await this.client.send(new TransactWriteItemsCommand({ TransactItems: items }));
+      await transactWrite(this.client, items);
     } catch (error) {
-      if (error instanceof TransactionCanceledException) throw new ConcurrentUpdateError(error);
+      if (error instanceof TransactionConditionFailed) throw new ConcurrentUpdateError(error);
       throw error;
     }
   }
@@ -218,7 +262,8 @@ export function activationToItem(activation: Activation): Record<string, unknown
     sentAt: activation.sentAt.toISOString(),
     expiresAt: activation.expiresAt.toISOString(),
     expiresAtEpoch: epochSeconds(activation.expiresAt),
-    ttl: epochSeconds(activation.expiresAt),
+    // Kept 30 days past expiry so that an old link still answers 410 (expired, used, revoked), not 404.
+    ttl: epochSeconds(activation.expiresAt) + ACTIVATION_RETENTION_SECONDS,
     taskToken: activation.taskToken,
     registeredUserId: activation.registeredUserId,
   };
@@ -236,5 +281,6 @@ export function activationFromItem(item: Record<string, any>): Activation {
     expiresAt: new Date(item.expiresAt),
     taskToken: item.taskToken,
     registeredUserId: item.registeredUserId,
+    claimedUntil: item.claimedUntil === undefined ? undefined : new Date(item.claimedUntil * 1000),
   };
 }

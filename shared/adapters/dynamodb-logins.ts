@@ -1,10 +1,7 @@
-import { randomInt } from 'node:crypto';
 import {
   BatchGetItemCommand,
   type BatchGetItemCommandOutput,
   GetItemCommand,
-  TransactionCanceledException,
-  TransactWriteItemsCommand,
   type DynamoDBClient,
   type TransactWriteItem,
 } from '@aws-sdk/client-dynamodb';
@@ -22,6 +19,7 @@ import { usernameKey } from '../domain/field-rules';
 import type { Login, LoginStore } from '../domain/ports';
 import { activationFromItem, revokeActivationWrite } from './dynamodb-activations';
 import { epochSeconds, keys } from './dynamodb-keys';
+import { TransactionConditionFailed, transactWrite } from './dynamodb-transactions';
 
 /** A write of a transaction, and what its failed condition means. */
 interface Guarded {
@@ -30,8 +28,6 @@ interface Guarded {
 }
 
 const toItem = (value: Record<string, unknown>) => marshall(value, { removeUndefinedValues: true });
-// TransactionConflict means another transaction held one of our items: worth a few quick retries.
-const MAX_ATTEMPTS = 6;
 
 /** Logins (`USER#id`) and the usernames they reserve (`USERNAME#key`) on the service's table. */
 export class DynamoDbLoginStore implements LoginStore {
@@ -73,7 +69,7 @@ export class DynamoDbLoginStore implements LoginStore {
     return Item ? this.get(unmarshall(Item).userId) : undefined;
   }
 
-  async createFromActivation({ activation, login, now }: { activation: Activation; login: Login; now: Date }) {
+  async createFromActivation({ activation, claimId, login, now }: { activation: Activation; claimId: string; login: Login; now: Date }) {
     const consume: Guarded = {
       item: {
         Update: {
@@ -81,7 +77,7 @@ export class DynamoDbLoginStore implements LoginStore {
           Key: toItem(keys.activation(activation.id)),
           UpdateExpression: 'SET #status = :consumed, consumedAt = :now, registeredUserId = :userId',
           // Single use and expiry are enforced here, in the write, not only in the code before it.
-          ConditionExpression: '#status = :pending AND tokenHash = :hash AND expiresAtEpoch > :nowEpoch',
+          ConditionExpression: '#status = :pending AND tokenHash = :hash AND expiresAtEpoch > :nowEpoch AND claimId = :claim',
           ExpressionAttributeNames: { '#status': 'status' },
           ExpressionAttributeValues: toItem({
             ':consumed': 'consumed',
@@ -90,6 +86,7 @@ export class DynamoDbLoginStore implements LoginStore {
             ':nowEpoch': epochSeconds(now),
             ':userId': login.userId,
             ':hash': activation.tokenHash,
+            ':claim': claimId,
           }),
         },
       },
@@ -169,20 +166,12 @@ export class DynamoDbLoginStore implements LoginStore {
       });
     }
 
-    for (let attempt = 1; ; attempt++) {
-      try {
-        await this.client.send(new TransactWriteItemsCommand({ TransactItems: writes.map((w) => w.item) }));
-        return;
-      } catch (error) {
-        if (!(error instanceof TransactionCanceledException)) throw error;
-        const reasons = (error.CancellationReasons ?? []).map((reason) => reason.Code);
-        // The first failed condition, in the order of the writes, decides the answer.
-        const failed = reasons.findIndex((code) => code === 'ConditionalCheckFailed');
-        if (failed >= 0) throw await writes[failed]!.refusal(error);
-        if (attempt >= MAX_ATTEMPTS) throw new BusyError(error);
-        // Conflicting transactions on the same items: back off a little, with jitter, and retry.
-        await new Promise((resolve) => setTimeout(resolve, randomInt(20 * attempt + 1)));
-      }
+    try {
+      await transactWrite(this.client, writes.map((w) => w.item));
+    } catch (error) {
+      // The first failed condition, in the order of the writes, decides the answer.
+      if (error instanceof TransactionConditionFailed) throw await writes[error.failed[0]!]!.refusal(error);
+      throw error;
     }
   }
 
@@ -198,8 +187,10 @@ export class DynamoDbLoginStore implements LoginStore {
     } catch (refusal) {
       return refusal as Error;
     }
-    // Still pending but another token: the activation was re-issued, this token is void.
-    return Object.assign(new ActivationNotFoundError(), { cause });
+    // Still pending with another token: the activation was re-issued, this token is void. With
+    // ours: our claim lapsed and another attempt holds it now.
+    if (current.tokenHash !== activation.tokenHash) return Object.assign(new ActivationNotFoundError(), { cause });
+    return new BusyError(cause);
   }
 }
 

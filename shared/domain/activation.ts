@@ -8,6 +8,10 @@ import { tokenMatches, tokenRecordId } from './secrets';
 
 /** An activation is valid for five days (432,000 s) from the moment its email is sent. */
 export const ACTIVATION_LIFETIME_SECONDS = 432_000;
+/** How long an activation's record outlives its expiry, so that its link keeps answering 410. */
+export const ACTIVATION_RETENTION_SECONDS = 30 * 86_400;
+/** How long one registration attempt holds an activation (longer than any attempt can last). */
+export const CLAIM_SECONDS = 30;
 
 export type ActivationPurpose = 'holder' | 'secondary';
 export type ActivationStatus = 'pending' | 'consumed' | 'revoked' | 'expired';
@@ -27,6 +31,8 @@ export interface Activation {
   taskToken?: string;
   /** The login created with it, once consumed. */
   registeredUserId?: string;
+  /** Until when a registration attempt holds it (see `ActivationStore.claim`). */
+  claimedUntil?: Date;
 }
 
 /** When an activation sent at `sentAt` stops being valid. */

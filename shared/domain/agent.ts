@@ -2,12 +2,14 @@ import { effectiveStatus } from './activation';
 import { AccountAlreadyRegisteredError, AccountNotFoundError, ValidationError } from './errors';
 import { normalizeAccountNumber } from './field-rules';
 import { identityLockoutKey } from './register-with-identity';
-import type { LockoutStore } from './lockout';
+import { IDENTITY_LOCKOUT, type LockoutStore } from './lockout';
 import type { AccountDirectory, ActivationStore, AuditEvent, AuditLog, Clock, LoginStore, Workflow } from './ports';
 import { newId } from './secrets';
 
 /** How long an agent's request waits for the workflow to issue the activation. */
 const ISSUE_WAIT_MS = 10_000;
+/** History events per page of the registration status. */
+export const HISTORY_PAGE_SIZE = 50;
 
 function accountNumberOf(value: string): string {
   const accountNumber = normalizeAccountNumber(value);
@@ -43,27 +45,31 @@ export interface RegistrationStatus {
   holder: { registered: boolean; username?: string; registeredAt?: string };
   pendingActivation: { sentAt: string; expiresAt: string; status: string } | null;
   identityLockedUntil: string | null;
+  /** Newest first, one page of `HISTORY_PAGE_SIZE`. */
   history: (Omit<AuditEvent, 'at'> & { at: string })[];
+  /** Gives the next page of the history; null on the last page. */
+  nextCursor: string | null;
 }
 
 /**
  * What Customer Service sees of an account's registration: holder registered or not, the
- * pending activation, a lockout, and the history (activations sent, expired, revoked;
- * registration; failed identity checks and lockouts).
- * @throws ValidationError, AccountNotFoundError
+ * pending activation, a lockout, and a page of the history, newest first (activations sent,
+ * expired, revoked; registration; failed identity checks and lockouts). `cursor` is the
+ * `nextCursor` of the previous page.
+ * @throws ValidationError (account number; `cursor` malformed or another account's), AccountNotFoundError
  */
 export async function registrationStatus(
   deps: { accounts: AccountDirectory; activations: ActivationStore; logins: LoginStore; lockouts: LockoutStore; audit: AuditLog; clock: Clock },
-  input: { accountNumber: string },
+  input: { accountNumber: string; cursor?: string },
 ): Promise<RegistrationStatus> {
   const accountNumber = accountNumberOf(input.accountNumber);
   const account = await deps.accounts.get(accountNumber);
   if (!account) throw new AccountNotFoundError();
   const now = deps.clock.now();
-  const [state, history, lockout] = await Promise.all([
+  const [state, history, lockedUntil] = await Promise.all([
     deps.activations.getAccountState(accountNumber),
-    deps.audit.list(accountNumber),
-    deps.lockouts.get(identityLockoutKey(accountNumber)),
+    deps.audit.listPage(accountNumber, { limit: HISTORY_PAGE_SIZE, cursor: input.cursor }),
+    deps.lockouts.lockedUntil(identityLockoutKey(accountNumber), IDENTITY_LOCKOUT, now),
   ]);
   const holderLogin = state.holderUserId ? await deps.logins.get(state.holderUserId) : undefined;
   const pending = state.pendingActivationId ? await deps.activations.get(state.pendingActivationId) : undefined;
@@ -77,7 +83,8 @@ export async function registrationStatus(
     pendingActivation: pending
       ? { sentAt: pending.sentAt.toISOString(), expiresAt: pending.expiresAt.toISOString(), status: effectiveStatus(pending, now) }
       : null,
-    identityLockedUntil: lockout.lockedUntil && lockout.lockedUntil > now ? lockout.lockedUntil.toISOString() : null,
-    history: history.map((event) => ({ ...event, at: event.at.toISOString() })),
+    identityLockedUntil: lockedUntil && lockedUntil > now ? lockedUntil.toISOString() : null,
+    history: history.events.map((event) => ({ ...event, at: event.at.toISOString() })),
+    nextCursor: history.nextCursor ?? null,
   };
 }

@@ -1,9 +1,13 @@
-import { ConcurrentUpdateError, RateLimitedError } from './errors';
+import { RateLimitedError } from './errors';
 import type { Clock } from './ports';
 
 /**
- * Lockouts after repeated failures: `maxFailures` failures of one key within `windowSeconds`
- * lock it for `lockSeconds`, on the service clock.
+ * Lockouts after repeated failures: `maxFailures` attempts of one key within `windowSeconds`
+ * that did not succeed lock it for `lockSeconds`, on the service clock.
+ *
+ * An attempt is counted atomically *before* the costly check (password hash, identity lookup)
+ * and forgotten when the check succeeds, so a burst of parallel guesses gets at most
+ * `maxFailures` checks: the rest are refused without being checked.
  */
 export interface LockoutRule {
   maxFailures: number;
@@ -16,66 +20,34 @@ export const IDENTITY_LOCKOUT: LockoutRule = { maxFailures: 5, windowSeconds: 36
 /** Sign-in: five failures for one username within 15 minutes lock it for 15 minutes. */
 export const SIGN_IN_LOCKOUT: LockoutRule = { maxFailures: 5, windowSeconds: 900, lockSeconds: 900 };
 
-/** The failures of one key, versioned for optimistic concurrency. */
-export interface LockoutState {
-  failures: Date[];
-  lockedUntil?: Date;
-  /** 0 when the key has no record. */
-  version: number;
-}
+/** What an attempt taken on a key tells. */
+export type TakenAttempt = { allowed: true; attempt: number } | { allowed: false; retryAfterSeconds: number };
 
-/** Where failure counts live. */
+/** Where attempt counts live. */
 export interface LockoutStore {
-  get(key: string): Promise<LockoutState>;
   /**
-   * Saves the state; `expiresAt` tells when the record may be forgotten.
-   * @throws ConcurrentUpdateError when the state changed since `expectedVersion` was read.
+   * Counts one attempt of `key`, atomically, unless `key` is locked: the `maxFailures`-th attempt
+   * within the window is the last one allowed, and the key stays locked for `lockSeconds` after it.
+   * @throws BusyError when contention on the key outlives the retries
    */
-  save(key: string, state: Omit<LockoutState, 'version'>, expectedVersion: number, expiresAt: Date): Promise<void>;
+  take(key: string, rule: LockoutRule, now: Date): Promise<TakenAttempt>;
+  /** Forgets the attempts of `key` (after a success, or when an agent clears it). */
+  clear(key: string): Promise<void>;
+  /** Until when `key` is locked as of `now`, if it is (for Customer Service). */
+  lockedUntil(key: string, rule: LockoutRule, now: Date): Promise<Date | undefined>;
 }
 
-const MAX_ATTEMPTS = 8;
-
-/** @throws RateLimitedError (429 TOO_MANY_ATTEMPTS, with Retry-After) while `key` is locked. */
-export async function assertNotLocked(deps: { lockouts: LockoutStore; clock: Clock }, key: string): Promise<void> {
-  const state = await deps.lockouts.get(key);
-  const now = deps.clock.now().getTime();
-  if (state.lockedUntil && state.lockedUntil.getTime() > now) {
-    throw new RateLimitedError('TOO_MANY_ATTEMPTS', Math.ceil((state.lockedUntil.getTime() - now) / 1000));
-  }
-}
-
-/** Counts one failure of `key`; returns whether it locked the key. Exact under concurrency. */
-export async function recordFailure(
+/**
+ * Takes one attempt of `key` before the check it guards.
+ * @returns the attempt's number within the window (`rule.maxFailures` = the last before the lock)
+ * @throws RateLimitedError (429 TOO_MANY_ATTEMPTS, with Retry-After) while `key` is locked
+ */
+export async function takeAttempt(
   deps: { lockouts: LockoutStore; clock: Clock },
   key: string,
   rule: LockoutRule,
-): Promise<{ locked: boolean }> {
-  for (let attempt = 1; ; attempt++) {
-    const now = deps.clock.now();
-    const state = await deps.lockouts.get(key);
-    const recent = state.failures.filter((at) => now.getTime() - at.getTime() < rule.windowSeconds * 1000);
-    const failures = [...recent, now];
-    const locked = failures.length >= rule.maxFailures;
-    const next = locked
-      ? { failures: [], lockedUntil: new Date(now.getTime() + rule.lockSeconds * 1000) }
-      : { failures, lockedUntil: state.lockedUntil };
-    const forgetAt = new Date(Math.max(next.lockedUntil?.getTime() ?? 0, now.getTime() + rule.windowSeconds * 1000));
-    try {
-      await deps.lockouts.save(key, next, state.version, forgetAt);
-      return { locked };
-    } catch (error) {
-      if (!(error instanceof ConcurrentUpdateError) || attempt >= MAX_ATTEMPTS) throw error;
-    }
-  }
-}
-
-/** Forgets the failures of `key` after a success. */
-export async function clearFailures(deps: { lockouts: LockoutStore; clock: Clock }, key: string): Promise<void> {
-  const state = await deps.lockouts.get(key);
-  if (state.version === 0 || (state.failures.length === 0 && !state.lockedUntil)) return;
-  await deps.lockouts.save(key, { failures: [] }, state.version, deps.clock.now()).catch((error) => {
-    // A concurrent failure won the race: keeping its count is the safe side.
-    if (!(error instanceof ConcurrentUpdateError)) throw error;
-  });
+): Promise<{ attempt: number; locksOnFailure: boolean }> {
+  const taken = await deps.lockouts.take(key, rule, deps.clock.now());
+  if (!taken.allowed) throw new RateLimitedError('TOO_MANY_ATTEMPTS', taken.retryAfterSeconds);
+  return { attempt: taken.attempt, locksOnFailure: taken.attempt >= rule.maxFailures };
 }

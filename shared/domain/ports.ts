@@ -60,6 +60,14 @@ export interface ActivationStore {
    * @throws ConcurrentUpdateError when the person is no longer invited or `revokeId` changed.
    */
   issueInvitation(change: { activation: Activation; revokeId?: string }): Promise<void>;
+  /**
+   * Claims a pending, unexpired activation whose token hash is `activation.tokenHash` for one
+   * registration attempt, for `CLAIM_SECONDS`: parallel submissions of one token then wait for
+   * that attempt instead of racing it. False when it is claimed already or no longer usable.
+   */
+  claim(activation: Activation, claimId: string, now: Date): Promise<boolean>;
+  /** Gives up claim `claimId` (the attempt failed before consuming the activation). */
+  releaseClaim(id: string, claimId: string): Promise<void>;
   /** Parks the workflow's task token on a pending activation; returns the activation as it now is. */
   parkTaskToken(id: string, taskToken: string): Promise<Activation | undefined>;
   /** Waits (briefly) until the workflow has issued activation `id`; undefined if it has not by then. */
@@ -96,12 +104,12 @@ export interface LoginStore {
    */
   createForHolder(change: { login: Login; revokeActivationId?: string }): Promise<void>;
   /**
-   * Creates `login` and consumes `activation` in one transaction: exactly once per token, per
-   * username and per account holder.
+   * Creates `login` and consumes `activation`, claimed as `claimId`, in one transaction: exactly
+   * once per token, per username and per account holder.
    * @throws UsernameTakenError, AccountAlreadyRegisteredError, ActivationUsedError,
    *   ActivationRevokedError, ActivationExpiredError, BusyError
    */
-  createFromActivation(change: { activation: Activation; login: Login; now: Date }): Promise<void>;
+  createFromActivation(change: { activation: Activation; claimId: string; login: Login; now: Date }): Promise<void>;
 }
 
 /** The emails the service sends. Transient failures throw `EmailDeliveryDeferred` (retried). */
@@ -182,8 +190,14 @@ export interface AuditEvent {
 }
 
 export interface AuditLog {
+  /** Appends an event to the account's history. */
   record(accountNumber: string, event: AuditEvent): Promise<void>;
-  list(accountNumber: string): Promise<AuditEvent[]>;
+  /**
+   * Up to `limit` events of the account, newest first, from after `cursor` (a `nextCursor` this
+   * method returned for the same account) or from the newest; `nextCursor` is absent on the last page.
+   * @throws ValidationError (field `cursor`) when the cursor is malformed or not this account's
+   */
+  listPage(accountNumber: string, page: { limit: number; cursor?: string }): Promise<{ events: AuditEvent[]; nextCursor?: string }>;
 }
 
 export type PersonRole = 'secondary' | 'technical';

@@ -1,14 +1,10 @@
-import { identityPostalCode } from './account';
+import { identityPostalCode, type Account } from './account';
 import { effectiveStatus } from './activation';
-import {
-  AccountAlreadyRegisteredError,
-  AppError,
-  ConcurrentUpdateError,
-  UsernameTakenError,
-} from './errors';
+import { retryOnConflict } from './contention';
+import { AccountAlreadyRegisteredError, AppError, UsernameTakenError } from './errors';
 import { emailKey, maskAccountNumber, normalizeAccountNumber, normalizePostalCode, usernameKey } from './field-rules';
-import { assertNotLocked, clearFailures, IDENTITY_LOCKOUT, recordFailure, type LockoutStore } from './lockout';
-import type { AccountDirectory, ActivationStore, AuditLog, Clock, Login, LoginStore, PasswordHasher, PeopleStore, Workflow } from './ports';
+import { IDENTITY_LOCKOUT, takeAttempt, type LockoutStore } from './lockout';
+import type { AccountDirectory, ActivationStore, AuditLog, Clock, Login, LoginStore, PasswordHasher, PeopleStore, Person, Workflow } from './ports';
 import type { RegistrationResult } from './register';
 import { newId } from './secrets';
 
@@ -32,8 +28,6 @@ export class TechnicalUserNotEligibleError extends AppError {
 
 /** The lockout key of flow B's identity checks for one account number. */
 export const identityLockoutKey = (accountNumber: string) => `identity:${accountNumber}`;
-
-const MAX_ATTEMPTS = 5;
 
 /**
  * Flow B: the holder registers without an activation email by proving who they are — account
@@ -60,28 +54,29 @@ export async function registerWithIdentity(
   input: { accountNumber: string; postalCode: string; email: string; username: string; password: string },
 ): Promise<RegistrationResult> {
   const accountNumber = normalizeAccountNumber(input.accountNumber)!;
+  // Counted before the identity is checked: a burst of parallel guesses gets at most five checks.
   const lockKey = identityLockoutKey(accountNumber);
-  await assertNotLocked(deps, lockKey);
+  const { locksOnFailure } = await takeAttempt(deps, lockKey, IDENTITY_LOCKOUT);
 
-  const account = await deps.accounts.get(accountNumber);
-  const refusal = account ? await identityRefusal(deps, account, input) : new IdentityNotVerifiedError();
+  // The same lookups and writes whatever the account: a refusal's timing tells nothing about it.
+  const [account, people] = await Promise.all([deps.accounts.get(accountNumber), deps.people.list(accountNumber)]);
+  const refusal = account ? identityRefusal(account, people, input) : new IdentityNotVerifiedError();
   if (refusal) {
-    const { locked } = await recordFailure(deps, lockKey, IDENTITY_LOCKOUT);
-    if (account) {
-      const at = deps.clock.now();
-      await deps.audit.record(accountNumber, { type: 'identity-check-failed', at, reason: refusal.code });
-      if (locked) await deps.audit.record(accountNumber, { type: 'identity-locked', at });
-    }
+    const at = deps.clock.now();
+    await Promise.all([
+      deps.audit.record(accountNumber, { type: 'identity-check-failed', at, reason: refusal.code }),
+      locksOnFailure ? deps.audit.record(accountNumber, { type: 'identity-locked', at }) : undefined,
+    ]);
     throw refusal;
   }
   const holder = account!;
-  await clearFailures(deps, lockKey);
+  await deps.lockouts.clear(lockKey);
 
   const taken = await deps.logins.takenUsernames([usernameKey(input.username)]);
   if (taken.size > 0) throw new UsernameTakenError();
   const passwordHash = await deps.passwords.hash(input.password);
 
-  for (let attempt = 1; ; attempt++) {
+  const { login, revoke, now } = await retryOnConflict(async () => {
     const now = deps.clock.now();
     const state = await deps.activations.getAccountState(accountNumber);
     if (state.holderUserId) throw new AccountAlreadyRegisteredError();
@@ -98,31 +93,22 @@ export async function registerWithIdentity(
       status: 'active',
       createdAt: now,
     };
-    try {
-      await deps.logins.createForHolder({ login, revokeActivationId: revoke?.id });
-    } catch (error) {
-      if (error instanceof ConcurrentUpdateError && attempt < MAX_ATTEMPTS) continue;
-      throw error;
-    }
-    if (revoke?.taskToken) await deps.workflow.abandon(revoke.taskToken, 'ActivationRevoked');
-    if (revoke) await deps.audit.record(accountNumber, { type: 'activation-revoked', at: now, activationId: revoke.id });
-    await deps.audit.record(accountNumber, { type: 'registered', at: now, role: 'holder', channel: 'identity' });
-    await deps.workflow.startConfirmation({ accountNumber, userId: login.userId });
-    return { username: login.username, role: 'holder', accountNumberMasked: maskAccountNumber(accountNumber) };
-  }
+    await deps.logins.createForHolder({ login, revokeActivationId: revoke?.id });
+    return { login, revoke, now };
+  });
+  if (revoke?.taskToken) await deps.workflow.abandon(revoke.taskToken, 'ActivationRevoked');
+  if (revoke) await deps.audit.record(accountNumber, { type: 'activation-revoked', at: now, activationId: revoke.id });
+  await deps.audit.record(accountNumber, { type: 'registered', at: now, role: 'holder', channel: 'identity' });
+  await deps.workflow.startConfirmation({ accountNumber, userId: login.userId });
+  return { username: login.username, role: 'holder', accountNumberMasked: maskAccountNumber(accountNumber) };
 }
 
 /** Why the identity does not hold, or undefined when it does. */
-async function identityRefusal(
-  deps: { people: PeopleStore },
-  account: NonNullable<Awaited<ReturnType<AccountDirectory['get']>>>,
-  input: { postalCode: string; email: string },
-): Promise<AppError | undefined> {
+function identityRefusal(account: Account, people: Person[], input: { postalCode: string; email: string }): AppError | undefined {
   if (normalizePostalCode(input.postalCode) !== identityPostalCode(account)) return new IdentityNotVerifiedError();
   const email = emailKey(input.email);
   if (emailKey(account.holder.email) === email) return undefined;
-  const people = [...account.authorizedUsers, ...(await deps.people.list(account.accountNumber))];
-  const person = people.find((p) => emailKey(p.email) === email && !('status' in p && p.status === 'revoked'));
+  const person = [...account.authorizedUsers, ...people.filter((p) => p.status !== 'revoked')].find((p) => emailKey(p.email) === email);
   if (person?.role === 'technical') return new TechnicalUserNotEligibleError();
   if (person?.role === 'secondary') return new NotAccountHolderError();
   return new IdentityNotVerifiedError();

@@ -1,6 +1,7 @@
 import { maskAccountNumber, usernameKey } from './field-rules';
-import { findUsableActivation } from './activation';
-import { AccountNotFoundError, ActivationRevokedError, UsernameTakenError } from './errors';
+import { assertUsable, findUsableActivation, type Activation } from './activation';
+import { backoff, CONTENTION_ATTEMPTS } from './contention';
+import { AccountNotFoundError, ActivationNotFoundError, ActivationRevokedError, BusyError, UsernameTakenError } from './errors';
 import type {
   AccountDirectory,
   ActivationStore,
@@ -54,20 +55,32 @@ export async function registerWithActivation(
   const taken = await deps.logins.takenUsernames([usernameKey(input.username)]);
   if (taken.size > 0) throw new UsernameTakenError();
 
-  const passwordHash = await deps.passwords.hash(input.password);
-  const now = deps.clock.now();
-  const login: Login = {
-    userId: newId(),
-    username: input.username,
-    accountNumber: account.accountNumber,
-    role: activation.purpose,
-    name: person?.name ?? account.holder.name,
-    email: person?.email ?? account.holder.email,
-    passwordHash,
-    status: 'active',
-    createdAt: now,
-  };
-  await deps.logins.createFromActivation({ activation, login, now });
+  // One attempt per token at a time: a double-clicked "submit" waits for the first attempt and
+  // then reads its outcome (ACTIVATION_USED), rather than racing it into a transaction conflict.
+  const claimId = newId();
+  await claimActivation(deps, activation, claimId);
+  let login: Login;
+  try {
+    const passwordHash = await deps.passwords.hash(input.password);
+    const now = deps.clock.now();
+    login = {
+      userId: newId(),
+      username: input.username,
+      accountNumber: account.accountNumber,
+      role: activation.purpose,
+      name: person?.name ?? account.holder.name,
+      email: person?.email ?? account.holder.email,
+      passwordHash,
+      status: 'active',
+      createdAt: now,
+    };
+    await deps.logins.createFromActivation({ activation, claimId, login, now });
+  } catch (error) {
+    // Refused (username taken meanwhile…): the token stays usable for the next attempt.
+    await deps.activations.releaseClaim(activation.id, claimId);
+    throw error;
+  }
+  const now = login.createdAt;
   await deps.audit.record(account.accountNumber, { type: 'registered', at: now, activationId: activation.id, role: login.role });
 
   // The workflow may not have parked its token yet; if so it finds the activation consumed and
@@ -76,6 +89,28 @@ export async function registerWithActivation(
   if (consumed?.taskToken) await deps.workflow.completeRegistration(consumed.taskToken, { userId: login.userId });
 
   return { username: login.username, role: login.role, accountNumberMasked: maskAccountNumber(account.accountNumber) };
+}
+
+/**
+ * Claims `activation` for this attempt; while a parallel attempt holds it, waits (with backoff)
+ * for its outcome.
+ * @throws ActivationUsedError once the parallel attempt consumed it (and the other 410/404
+ *   refusals), BusyError when it is still held after the waits
+ */
+async function claimActivation(deps: { activations: ActivationStore; clock: Clock }, activation: Activation, claimId: string): Promise<void> {
+  let current: Activation | undefined = activation;
+  for (let attempt = 1; ; attempt++) {
+    const now = deps.clock.now();
+    if (!current || current.tokenHash !== activation.tokenHash) throw new ActivationNotFoundError();
+    assertUsable(current, now);
+    // While another attempt holds it, only read: writing to an item that a transaction is
+    // consuming would only conflict with it.
+    const held = current.claimedUntil && current.claimedUntil > now;
+    if (!held && (await deps.activations.claim(activation, claimId, now))) return;
+    if (attempt >= CONTENTION_ATTEMPTS) throw new BusyError();
+    await backoff(attempt);
+    current = await deps.activations.get(activation.id);
+  }
 }
 
 /**

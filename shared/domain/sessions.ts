@@ -1,6 +1,6 @@
 import { AppError } from './errors';
 import { checkUsername, maskAccountNumber, usernameKey } from './field-rules';
-import { assertNotLocked, clearFailures, recordFailure, SIGN_IN_LOCKOUT, type LockoutStore } from './lockout';
+import { SIGN_IN_LOCKOUT, takeAttempt, type LockoutStore } from './lockout';
 import type { Clock, Login, LoginStore, PasswordHasher } from './ports';
 import { hashToken, newId, newSecretToken, tokenMatches, tokenRecordId } from './secrets';
 
@@ -68,17 +68,15 @@ export async function signIn(
     await deps.passwords.verify(input.password, await dummyHashOf(deps.passwords));
     throw new InvalidCredentialsError();
   }
+  // Counted before the password is checked: a burst of parallel guesses gets at most five checks.
   const lockKey = signInLockoutKey(input.username);
-  await assertNotLocked(deps, lockKey);
+  await takeAttempt(deps, lockKey, SIGN_IN_LOCKOUT);
 
   const login = await deps.logins.getByUsername(usernameKey(input.username));
   const encoded = login?.passwordHash ?? (await dummyHashOf(deps.passwords));
   const passwordMatches = await deps.passwords.verify(input.password, encoded);
-  if (!login || !passwordMatches || login.status !== 'active') {
-    await recordFailure(deps, lockKey, SIGN_IN_LOCKOUT);
-    throw new InvalidCredentialsError();
-  }
-  await clearFailures(deps, lockKey);
+  if (!login || !passwordMatches || login.status !== 'active') throw new InvalidCredentialsError();
+  await deps.lockouts.clear(lockKey);
 
   const now = deps.clock.now();
   const id = newId();

@@ -14,6 +14,8 @@ export interface HttpRequest {
   /** The parsed JSON body (`undefined` on routes without one). */
   body: unknown;
   pathParameters: Record<string, string>;
+  /** Query-string parameters, decoded (the last value of a repeated name). */
+  query: Record<string, string>;
   /** Header names lower-cased. */
   headers: Record<string, string>;
   language: MessageLanguage;
@@ -71,6 +73,7 @@ function requestParsing(hasBody: boolean): MiddlewareObj<APIGatewayProxyEvent, A
       const request: HttpRequest = {
         body: undefined,
         pathParameters: (event.pathParameters ?? {}) as Record<string, string>,
+        query: (event.queryStringParameters ?? {}) as Record<string, string>,
         headers,
         language: negotiateLanguage(headers['accept-language']),
         sourceIp: event.requestContext?.identity?.sourceIp ?? 'unknown',

@@ -1,10 +1,9 @@
 import { GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import { keys } from '../../shared/adapters/dynamodb-keys';
-import { DynamoDbLockoutStore } from '../../shared/adapters/dynamodb-lockouts';
-import { IDENTITY_LOCKOUT, recordFailure } from '../../shared/domain/lockout';
+import { IDENTITY_LOCKOUT } from '../../shared/domain/lockout';
 import { registerWithIdentity } from '../../shared/domain/register-with-identity';
-import { ACTIVATION_LIFETIME_SECONDS } from '../../shared/domain/activation';
+import { ACTIVATION_LIFETIME_SECONDS, ACTIVATION_RETENTION_SECONDS } from '../../shared/domain/activation';
 import { importAccounts } from '../../shared/domain/import-accounts';
 import { issueActivation } from '../../shared/domain/issue-activation';
 import { registerWithActivation } from '../../shared/domain/register';
@@ -55,7 +54,8 @@ describe('DynamoDB adapters on DynamoDB Local', () => {
     const item = unmarshall(Item!);
     expect(JSON.stringify(item)).not.toContain(token);
     expect(item.tokenHash).toBe(hashToken(token));
-    expect(item.ttl).toBe(Math.floor(deps.clock.now().getTime() / 1000) + ACTIVATION_LIFETIME_SECONDS);
+    // Kept 30 days past expiry: an old link answers 410, not 404, until then.
+    expect(item.ttl).toBe(Math.floor(deps.clock.now().getTime() / 1000) + ACTIVATION_LIFETIME_SECONDS + ACTIVATION_RETENTION_SECONDS);
   });
 
   it('lets exactly one of 20 concurrent registrations with one token succeed', async () => {
@@ -97,9 +97,12 @@ describe('DynamoDB adapters on DynamoDB Local', () => {
     const { activationId } = await freshActivation();
     const activation = (await deps.activations.get(activationId))!;
     const later = new Date(activation.expiresAt.getTime() + 1000);
+    const claimId = newId();
+    expect(await deps.activations.claim(activation, claimId, deps.clock.now())).toBe(true);
     await expect(
       deps.logins.createFromActivation({
         activation,
+        claimId,
         login: {
           userId: newId(), username: 'checked.too.early', accountNumber: activation.accountNumber, role: 'holder',
           name: 'x', email: 'x@example.com', passwordHash: 'h', status: 'active', createdAt: later,
@@ -128,18 +131,33 @@ describe('DynamoDB adapters on DynamoDB Local', () => {
 
   it('counts rate-limit hits per fixed window', async () => {
     const rule = { limit: 2, windowSeconds: 60 };
-    const now = new Date('2026-11-26T10:00:10Z');
+    // A window in real time: DynamoDB Local deletes items whose TTL has passed.
+    const minute = deps.clock.now().getTime();
+    const now = new Date(minute + 10_000);
     expect(await deps.rateLimiter.hit('k', rule, now)).toEqual({ allowed: true });
     expect(await deps.rateLimiter.hit('k', rule, now)).toEqual({ allowed: true });
     expect(await deps.rateLimiter.hit('k', rule, now)).toEqual({ allowed: false, retryAfterSeconds: 50 });
-    expect(await deps.rateLimiter.hit('k', rule, new Date('2026-11-26T10:01:00Z'))).toEqual({ allowed: true });
+    expect(await deps.rateLimiter.hit('k', rule, new Date(minute + 60_000))).toEqual({ allowed: true });
   });
 
-  it('counts concurrent identity failures exactly: the fifth locks, none is lost', async () => {
-    const lockouts = new DynamoDbLockoutStore(db.client, db.tableName);
-    const results = await Promise.all(Array.from({ length: 5 }, () => recordFailure({ lockouts, clock: deps.clock }, 'race', IDENTITY_LOCKOUT)));
-    expect(results.filter((r) => r.locked)).toHaveLength(1);
-    expect((await lockouts.get('race')).lockedUntil).toEqual(new Date(deps.clock.now().getTime() + 3_600_000));
+  it('counts parallel attempts atomically: exactly five allowed, the rest refused until the lock ends', async () => {
+    const key = `burst-${newId()}`;
+    const results = await Promise.all(Array.from({ length: 40 }, () => deps.lockouts.take(key, IDENTITY_LOCKOUT, deps.clock.now())));
+    const allowed = results.filter((r) => r.allowed).map((r) => (r as { attempt: number }).attempt);
+    expect(allowed.sort()).toEqual([1, 2, 3, 4, 5]);
+    expect(results.filter((r) => !r.allowed)).toEqual(Array(35).fill({ allowed: false, retryAfterSeconds: IDENTITY_LOCKOUT.lockSeconds }));
+    expect(await deps.lockouts.lockedUntil(key, IDENTITY_LOCKOUT, deps.clock.now())).toEqual(new Date(deps.clock.now().getTime() + 3_600_000));
+    deps.clock.advance(IDENTITY_LOCKOUT.lockSeconds);
+    expect(await deps.lockouts.take(key, IDENTITY_LOCKOUT, deps.clock.now())).toEqual({ allowed: true, attempt: 1 });
+  });
+
+  it('opens a new window once the old one is over, and forgets attempts when cleared', async () => {
+    const key = `window-${newId()}`;
+    for (let i = 1; i <= 4; i++) expect(await deps.lockouts.take(key, IDENTITY_LOCKOUT, deps.clock.now())).toEqual({ allowed: true, attempt: i });
+    deps.clock.advance(IDENTITY_LOCKOUT.windowSeconds);
+    expect(await deps.lockouts.take(key, IDENTITY_LOCKOUT, deps.clock.now())).toEqual({ allowed: true, attempt: 1 });
+    await deps.lockouts.clear(key);
+    expect(await deps.lockouts.take(key, IDENTITY_LOCKOUT, deps.clock.now())).toEqual({ allowed: true, attempt: 1 });
   });
 
   it('registers a holder with identity proof exactly once under concurrent submissions', async () => {
@@ -153,8 +171,9 @@ describe('DynamoDB adapters on DynamoDB Local', () => {
       ),
     );
     expect(attempts.filter((a) => a.status === 'fulfilled')).toHaveLength(1);
+    // Attempts are counted before the check: past the fifth in flight, they are refused unchecked.
     for (const failed of attempts.filter((a): a is PromiseRejectedResult => a.status === 'rejected')) {
-      expect(failed.reason.code).toBe('ACCOUNT_ALREADY_REGISTERED');
+      expect(['ACCOUNT_ALREADY_REGISTERED', 'TOO_MANY_ATTEMPTS']).toContain(failed.reason.code);
     }
     expect(deps.workflow.confirmations).toHaveLength(1);
   });
@@ -163,7 +182,7 @@ describe('DynamoDB adapters on DynamoDB Local', () => {
     const { account, token } = await freshActivation();
     deps.clock.advance(60);
     await registerWithActivation(deps, { activationToken: token, username: 'audited.user', password: 'abc123' });
-    const events = await deps.audit.list(account.accountNumber);
+    const events = (await deps.audit.listPage(account.accountNumber, { limit: 50 })).events.reverse();
     expect(events.map((e) => e.type)).toEqual(['activation-sent', 'registered']);
     expect(JSON.stringify(events)).not.toMatch(/@|audited\.user/);
   });
