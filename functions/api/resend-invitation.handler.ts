@@ -1,8 +1,9 @@
 import * as adapters from '../../shared/adapters/composition';
+import { systemClock } from '../../shared/adapters/system-clock';
 import { resendInvitation } from '../../shared/domain/user-management';
 import { httpHandler } from '../../shared/http/http-handler';
 
-const deps = { people: adapters.people(), workflow: adapters.workflow() };
+const deps = { accounts: adapters.accounts(), people: adapters.people(), workflow: adapters.workflow(), clock: systemClock };
 
 /** POST /v1/account/users/{userId}/invitation — sends a new invitation, revoking the older one. */
 export const handler = httpHandler({ body: false, authenticate: adapters.authenticator() }, async (request) => {

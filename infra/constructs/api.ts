@@ -40,8 +40,8 @@ export const HANDLER_ACCESS: Readonly<Record<string, HandlerAccess>> = {
   'sign-out': { table: 'readWrite' },
   'list-account-users': { table: 'read' },
   'add-account-user': { table: 'readWrite', startWorkflow: true },
-  // The workflow's issue step records the new invitation; this handler only reads and starts it.
-  'resend-invitation': { table: 'read', startWorkflow: true },
+  // Writes the account's invitation log (the 24-hour limits) before it starts the workflow.
+  'resend-invitation': { table: 'readWrite', startWorkflow: true },
   // Removing a user ends the workflow waiting on their pending invitation.
   'remove-account-user': { table: 'readWrite', taskResponse: ['SendTaskFailure'] },
   // Waits up to 10 s for the workflow to issue the activation, to tell the agent its expiry.

@@ -14,6 +14,8 @@ export const keys = {
   username: (usernameKey: string) => ({ pk: `USERNAME#${usernameKey}`, sk: 'USERNAME' }),
   lockout: (key: string) => ({ pk: `LOCKOUT#${key}`, sk: 'LOCKOUT' }),
   person: (accountNumber: string, personId: string) => ({ pk: `ACCOUNT#${accountNumber}`, sk: `PERSON#${personId}` }),
+  // No TTL: its version serializes every add and resend of the account (User Management's limits).
+  invitationLog: (accountNumber: string) => ({ pk: `ACCOUNT#${accountNumber}`, sk: 'INVITATIONS' }),
   session: (tokenHash: string) => ({ pk: `SESSION#${tokenHash}`, sk: 'SESSION' }),
   rateWindow: (key: string, windowStart: number) => ({ pk: `RATE#${key}#${windowStart}`, sk: 'RATE' }),
 } as const;

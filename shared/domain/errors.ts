@@ -10,6 +10,7 @@ export type ErrorCode =
   | 'METHOD_NOT_ALLOWED'
   | 'TOO_MANY_REQUESTS'
   | 'TOO_MANY_ATTEMPTS'
+  | 'TOO_MANY_INVITATIONS'
   | 'ACTIVATION_NOT_FOUND'
   | 'ACTIVATION_EXPIRED'
   | 'ACTIVATION_USED'
@@ -26,6 +27,7 @@ export type ErrorCode =
   | 'USER_ALREADY_EXISTS'
   | 'USER_NOT_FOUND'
   | 'CANNOT_REMOVE_HOLDER'
+  | 'SERVICE_UNAVAILABLE'
   | 'INTERNAL_ERROR';
 
 interface AppErrorOptions {
@@ -122,6 +124,15 @@ export class RateLimitedError extends AppError {
 export class BusyError extends AppError {
   constructor(cause?: unknown) {
     super(429, 'TOO_MANY_REQUESTS', { retryAfterSeconds: 1, cause });
+    // Named explicitly: the workflow's Retry matches it, and bundling renames classes.
+    this.name = 'BusyError';
+  }
+}
+
+/** A dependency (DynamoDB, Step Functions…) refused or failed after the SDK's own retries. */
+export class ServiceUnavailableError extends AppError {
+  constructor(cause?: unknown) {
+    super(503, 'SERVICE_UNAVAILABLE', { retryAfterSeconds: 5, cause }, true);
   }
 }
 

@@ -112,6 +112,20 @@ export function checkEmail(value: string): Problem[] {
   return [];
 }
 
+export const NAME_MAX = 100;
+// Letters of any script with their combining marks, spaces and the punctuation of names. Digits,
+// control and bidirectional formatting characters (U+202A–U+202E, U+2066–U+2069, U+200E, U+200F,
+// U+061C: all of category Cf) are outside this list, so a name cannot reorder what an email shows.
+const NAME_CHARACTERS = /^[\p{L}\p{M} \u00A0'’.-]+$/u;
+
+/** Name of a person added with User Management: after trimming, 1–100 letters, spaces and ' ’ - . with a letter. */
+export function checkName(value: string): Problem[] {
+  const name = value.trim();
+  const length = [...name].length;
+  const valid = length >= 1 && length <= NAME_MAX && NAME_CHARACTERS.test(name) && /\p{L}/u.test(name);
+  return valid ? [] : [{ code: 'NAME_INVALID', params: { max: NAME_MAX } }];
+}
+
 /** The key under which emails are compared: case-insensitively, surrounding space ignored. */
 export function emailKey(email: string): string {
   return email.trim().toLowerCase();

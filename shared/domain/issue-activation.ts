@@ -1,6 +1,6 @@
 import { identityPostalCode } from './account';
 import { activationExpiry, effectiveStatus, type Activation } from './activation';
-import { ConcurrentUpdateError } from './errors';
+import { retryOnConflict } from './contention';
 import { normalizeAccountNumber, normalizePostalCode } from './field-rules';
 import type {
   AccountDirectory,
@@ -18,14 +18,13 @@ import { hashToken, newId, newSecretToken } from './secrets';
 /** At most three activation emails (or notices) per account per rolling 24 hours, self-service. */
 export const EMAILS_PER_DAY = 3;
 const DAY_MS = 86_400_000;
-// Optimistic-concurrency retries: only concurrent requests for one account contend.
-const MAX_ATTEMPTS = 5;
 
 
 /**
- * Flow A, step 1 (API): a request for an activation email. Starts the workflow only when the
- * account exists and the postal code matches; the caller answers the same whatever happens,
- * so the response reveals nothing about the account.
+ * Flow A, step 1 (API): a request for an activation email. Every well-formed request takes the
+ * same path until the answer — one account lookup, one workflow start — whatever the account,
+ * so neither the answer nor its timing tells whether the account exists or the postal code
+ * matches; the workflow drops the requests that did not prove the account.
  */
 export async function requestActivation(
   deps: { accounts: AccountDirectory; workflow: Workflow },
@@ -35,11 +34,11 @@ export async function requestActivation(
   const postalCode = normalizePostalCode(request.postalCode);
   if (!accountNumber || !postalCode) return;
   const account = await deps.accounts.get(accountNumber);
-  if (!account || identityPostalCode(account) !== postalCode) return;
   await deps.workflow.startActivation({
     activationId: newId(),
-    accountNumber: account.accountNumber,
+    accountNumber,
     channel: 'self-service',
+    identityVerified: account !== undefined && identityPostalCode(account) === postalCode,
   });
 }
 
@@ -48,6 +47,7 @@ export type IssueOutcome =
   | { outcome: 'notice-sent' }
   | { outcome: 'throttled' }
   | { outcome: 'no-account' }
+  | { outcome: 'not-verified' }
   | { outcome: 'not-invitable' };
 
 /**
@@ -69,11 +69,13 @@ export async function issueActivation(
   },
   input: ActivationRequest,
 ): Promise<IssueOutcome> {
+  // A self-service request that did not prove the account ends here, sending nothing.
+  if (input.identityVerified === false) return { outcome: 'not-verified' };
   const account = await deps.accounts.get(input.accountNumber);
   if (!account) return { outcome: 'no-account' };
   if (input.personId) return issueInvitation(deps, account, { ...input, personId: input.personId });
 
-  for (let attempt = 1; ; attempt++) {
+  return retryOnConflict(async () => {
     const now = deps.clock.now();
     const state = await deps.activations.getAccountState(account.accountNumber);
     const existing = await deps.activations.get(input.activationId);
@@ -90,50 +92,45 @@ export async function issueActivation(
     }
     const emailLog: EmailLogEntry[] = counted ? recent : [...recent, { id: input.activationId, at: now }];
 
-    try {
-      if (state.holderUserId) {
-        await deps.activations.saveEmailLog(account.accountNumber, emailLog, state.version);
-        await deps.notifier.sendAlreadyRegisteredNotice({ to: account.holder.email, language: account.language });
-        await deps.audit.record(account.accountNumber, { type: 'activation-notice-sent', at: now, channel: input.channel });
-        return { outcome: 'notice-sent' };
-      }
-
-      const previous =
-        state.pendingActivationId && state.pendingActivationId !== input.activationId
-          ? await deps.activations.get(state.pendingActivationId)
-          : undefined;
-      const token = newSecretToken(input.activationId);
-      const activation: Activation = {
-        id: input.activationId,
-        accountNumber: account.accountNumber,
-        purpose: 'holder',
-        status: 'pending',
-        tokenHash: hashToken(token),
-        sentAt: now,
-        expiresAt: activationExpiry(now),
-      };
-      const revoke = previous && effectiveStatus(previous, now) === 'pending' ? previous : undefined;
-      await deps.activations.issue({ activation, revokeId: revoke?.id, emailLog, expectedVersion: state.version });
-      if (revoke) await revokeWait(deps, account.accountNumber, revoke, now);
-
-      await deps.notifier.sendActivation({
-        to: account.holder.email,
-        language: account.language,
-        token,
-        expiresAt: activation.expiresAt,
-      });
-      await deps.audit.record(account.accountNumber, {
-        type: 'activation-sent',
-        at: now,
-        activationId: activation.id,
-        channel: input.channel,
-      });
-      return { outcome: 'sent', expiresAt: activation.expiresAt.toISOString() };
-    } catch (error) {
-      if (error instanceof ConcurrentUpdateError && attempt < MAX_ATTEMPTS) continue;
-      throw error;
+    if (state.holderUserId) {
+      await deps.activations.saveEmailLog(account.accountNumber, emailLog, state.version);
+      await deps.notifier.sendAlreadyRegisteredNotice({ to: account.holder.email, language: account.language });
+      await deps.audit.record(account.accountNumber, { type: 'activation-notice-sent', at: now, channel: input.channel });
+      return { outcome: 'notice-sent' };
     }
-  }
+
+    const previous =
+      state.pendingActivationId && state.pendingActivationId !== input.activationId
+        ? await deps.activations.get(state.pendingActivationId)
+        : undefined;
+    const token = newSecretToken(input.activationId);
+    const activation: Activation = {
+      id: input.activationId,
+      accountNumber: account.accountNumber,
+      purpose: 'holder',
+      status: 'pending',
+      tokenHash: hashToken(token),
+      sentAt: now,
+      expiresAt: activationExpiry(now),
+    };
+    const revoke = previous && effectiveStatus(previous, now) === 'pending' ? previous : undefined;
+    await deps.activations.issue({ activation, revokeId: revoke?.id, emailLog, expectedVersion: state.version });
+    if (revoke) await revokeWait(deps, account.accountNumber, revoke, now);
+
+    await deps.notifier.sendActivation({
+      to: account.holder.email,
+      language: account.language,
+      token,
+      expiresAt: activation.expiresAt,
+    });
+    await deps.audit.record(account.accountNumber, {
+      type: 'activation-sent',
+      at: now,
+      activationId: activation.id,
+      channel: input.channel,
+    });
+    return { outcome: 'sent', expiresAt: activation.expiresAt.toISOString() };
+  });
 }
 
 /**
@@ -145,7 +142,7 @@ async function issueInvitation(
   account: NonNullable<Awaited<ReturnType<AccountDirectory['get']>>>,
   input: ActivationRequest & { personId: string },
 ): Promise<IssueOutcome> {
-  for (let attempt = 1; ; attempt++) {
+  return retryOnConflict(async () => {
     const now = deps.clock.now();
     const person = await deps.people.get(account.accountNumber, input.personId);
     if (!person || person.role !== 'secondary' || person.status !== 'invited') return { outcome: 'not-invitable' };
@@ -165,12 +162,7 @@ async function issueInvitation(
       sentAt: now,
       expiresAt: activationExpiry(now),
     };
-    try {
-      await deps.activations.issueInvitation({ activation, revokeId: revoke?.id });
-    } catch (error) {
-      if (error instanceof ConcurrentUpdateError && attempt < MAX_ATTEMPTS) continue;
-      throw error;
-    }
+    await deps.activations.issueInvitation({ activation, revokeId: revoke?.id });
     if (revoke) await revokeWait(deps, account.accountNumber, revoke, now);
     await deps.notifier.sendInvitation({
       to: person.email,
@@ -183,7 +175,7 @@ async function issueInvitation(
     });
     await deps.audit.record(account.accountNumber, { type: 'invitation-sent', at: now, activationId: activation.id, channel: input.channel });
     return { outcome: 'sent', expiresAt: activation.expiresAt.toISOString() };
-  }
+  });
 }
 
 /** Ends the workflow that was waiting on a revoked activation, and records the revocation. */

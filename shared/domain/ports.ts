@@ -137,6 +137,11 @@ export interface ActivationRequest {
   accountNumber: string;
   channel: Channel;
   personId?: string;
+  /**
+   * Self-service only: whether the request proved the account (it exists and the postal code
+   * matches). Every well-formed request starts the workflow, so that none answers faster.
+   */
+  identityVerified?: boolean;
 }
 
 /** The orchestrating workflow (Step Functions). */
@@ -218,21 +223,50 @@ export interface Person {
   invitationId?: string;
   invitationExpiresAt?: Date;
   createdAt: Date;
+  /** When the holder removed them (status `revoked`); the record is deleted 90 days later. */
+  removedAt?: Date;
+}
+
+/** One invitation (new or resent) counted toward User Management's 24-hour limits. */
+export interface InvitationLogEntry {
+  personId: string;
+  at: Date;
+}
+
+/**
+ * The invitations an account sent in the last 24 hours, versioned for optimistic concurrency:
+ * every add (technical ones too) and every resend bumps the version, so that they serialize.
+ */
+export interface InvitationLog {
+  accountNumber: string;
+  entries: InvitationLogEntry[];
+  /** 0 when the account has no log yet. */
+  version: number;
 }
 
 /** The people of each account added with User Management. */
 export interface PeopleStore {
   list(accountNumber: string): Promise<Person[]>;
   get(accountNumber: string, personId: string): Promise<Person | undefined>;
+  /** The account's invitation log (strongly consistent read); version 0 when there is none yet. */
+  getInvitationLog(accountNumber: string): Promise<InvitationLog>;
   /**
-   * Adds a person; an email is listed once per account among people not removed.
-   * @throws UserAlreadyExistsError
+   * Adds a person and saves the account's invitation log as `log.entries`, all or nothing; an
+   * email is listed once per account among people not removed.
+   * @throws UserAlreadyExistsError (even when the log changed too), ConcurrentUpdateError when
+   *   the log changed since `log.expectedVersion` was read (read again), BusyError
    */
-  add(person: Person): Promise<void>;
+  add(person: Person, log: { entries: InvitationLogEntry[]; expectedVersion: number }): Promise<void>;
   /**
-   * Removes a person: marks them revoked, disables their login, revokes invitation
-   * `revokeInvitationId`, frees their email — all or nothing.
-   * @throws ConcurrentUpdateError when any of these changed since read.
+   * Saves the account's invitation log as `log.entries` for a new invitation of `person`, while
+   * that person is still invited.
+   * @throws ConcurrentUpdateError when the log or the person changed since read, BusyError
    */
-  remove(person: Person, revokeInvitationId?: string): Promise<void>;
+  recordInvitation(person: Person, log: { entries: InvitationLogEntry[]; expectedVersion: number }): Promise<void>;
+  /**
+   * Removes a person at `now`: marks them revoked (deleted 90 days later), disables their login,
+   * revokes invitation `revokeInvitationId`, frees their email — all or nothing.
+   * @throws ConcurrentUpdateError when any of these changed since read, BusyError
+   */
+  remove(person: Person, now: Date, revokeInvitationId?: string): Promise<void>;
 }

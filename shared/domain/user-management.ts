@@ -1,12 +1,15 @@
+import type { Account } from './account';
 import { effectiveStatus } from './activation';
-import { AccountAlreadyRegisteredError, AccountNotFoundError, AppError, ConcurrentUpdateError, ValidationError } from './errors';
-import { checkEmail, emailKey } from './field-rules';
+import { retryOnConflict } from './contention';
+import { AccountAlreadyRegisteredError, AccountNotFoundError, AppError, ValidationError } from './errors';
+import { checkEmail, checkName, emailKey } from './field-rules';
 import { TechnicalUserNotEligibleError } from './register-with-identity';
 import type { Principal } from './sessions';
 import type {
   AccountDirectory,
   ActivationStore,
   Clock,
+  InvitationLogEntry,
   LoginStore,
   PeopleStore,
   Person,
@@ -15,6 +18,12 @@ import type {
 } from './ports';
 import { newId } from './secrets';
 
+/** User Management cannot be used to send mail at will (product spec §3 C). */
+export const MAX_PEOPLE_PER_ACCOUNT = 50;
+export const INVITATIONS_PER_ACCOUNT_PER_DAY = 10;
+export const INVITATIONS_PER_PERSON_PER_DAY = 3;
+const DAY_MS = 86_400_000;
+
 export class HolderOnlyError extends AppError {
   constructor() {
     super(403, 'HOLDER_ONLY');
@@ -22,8 +31,23 @@ export class HolderOnlyError extends AppError {
 }
 
 export class UserAlreadyExistsError extends AppError {
-  constructor() {
-    super(409, 'USER_ALREADY_EXISTS');
+  constructor(cause?: unknown) {
+    super(409, 'USER_ALREADY_EXISTS', { cause });
+  }
+}
+
+/**
+ * 429 `TOO_MANY_INVITATIONS`. With `retryAfterSeconds` (→ `Retry-After`) for the rolling 24-hour
+ * invitation limits. Without it for the 50-people cap: the spec's codes for adding a user have
+ * nothing closer (409 is for the person's own conflicts), and waiting does not lift the cap —
+ * removing someone does — so a `Retry-After` would only make clients retry in vain.
+ */
+export class TooManyInvitationsError extends AppError {
+  constructor(retryAfterSeconds?: number) {
+    super(429, 'TOO_MANY_INVITATIONS', {
+      retryAfterSeconds,
+      params: { perAccount: INVITATIONS_PER_ACCOUNT_PER_DAY, perPerson: INVITATIONS_PER_PERSON_PER_DAY, maxPeople: MAX_PEOPLE_PER_ACCOUNT },
+    });
   }
 }
 
@@ -51,6 +75,53 @@ export interface AccountUser {
 /** Only the account holder may use User Management. @throws HolderOnlyError */
 function assertHolder(principal: Principal): void {
   if (principal.role !== 'holder') throw new HolderOnlyError();
+}
+
+/**
+ * Admits one more invitation of `personId` at `now` under the rolling 24-hour limits (10 per
+ * account, 3 per person): the log to save (entries older than 24 hours dropped, this one added),
+ * or the seconds until enough counted invitations leave the window.
+ */
+export function admitInvitation(
+  entries: InvitationLogEntry[],
+  personId: string,
+  now: Date,
+): { allowed: true; entries: InvitationLogEntry[] } | { allowed: false; retryAfterSeconds: number } {
+  const recent = recentInvitations(entries, now);
+  const ofPerson = recent.filter((e) => e.personId === personId);
+  // Counted entries are oldest first: the oldest leaving the window frees one invitation.
+  const freedAt = [
+    ...(recent.length >= INVITATIONS_PER_ACCOUNT_PER_DAY ? [recent[recent.length - INVITATIONS_PER_ACCOUNT_PER_DAY]!] : []),
+    ...(ofPerson.length >= INVITATIONS_PER_PERSON_PER_DAY ? [ofPerson[ofPerson.length - INVITATIONS_PER_PERSON_PER_DAY]!] : []),
+  ].map((e) => e.at.getTime() + DAY_MS);
+  if (freedAt.length > 0) {
+    return { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil((Math.max(...freedAt) - now.getTime()) / 1000)) };
+  }
+  return { allowed: true, entries: [...recent, { personId, at: now }] };
+}
+
+/** The invitations of the last 24 hours before `now`, oldest first. */
+function recentInvitations(entries: InvitationLogEntry[], now: Date): InvitationLogEntry[] {
+  return entries.filter((e) => now.getTime() - e.at.getTime() < DAY_MS).sort((a, b) => a.at.getTime() - b.at.getTime());
+}
+
+/** The entries to save with an invitation, or TooManyInvitationsError (with `Retry-After`). */
+function invitationEntries(entries: InvitationLogEntry[], personId: string, now: Date): InvitationLogEntry[] {
+  const admitted = admitInvitation(entries, personId, now);
+  if (!admitted.allowed) throw new TooManyInvitationsError(admitted.retryAfterSeconds);
+  return admitted.entries;
+}
+
+/**
+ * A technical user's address: on file with billing as `technical`, or recorded as technical in
+ * User Management (not removed). Such an address never gets a login, hence no invitation.
+ */
+function isTechnicalAddress(account: Account, people: Person[], email: string): boolean {
+  const key = emailKey(email);
+  return (
+    account.authorizedUsers.some((u) => u.role === 'technical' && emailKey(u.email) === key) ||
+    people.some((p) => p.role === 'technical' && p.status !== 'revoked' && emailKey(p.email) === key)
+  );
 }
 
 /** The status shown for a person: an invitation past its expiry shows as expired. */
@@ -81,8 +152,10 @@ export async function listUsers(
 
 /**
  * Adds a secondary user (invited by email with a five-day single-use link, through the
- * workflow) or a technical user (recorded, never invited, never able to register).
- * @throws HolderOnlyError, ValidationError, UserAlreadyExistsError
+ * workflow) or a technical user (recorded, never invited, never able to register). At most 50
+ * people per account; a secondary user's invitation counts toward the 24-hour limits.
+ * @throws HolderOnlyError, ValidationError, TechnicalUserNotEligibleError (409),
+ *   UserAlreadyExistsError, TooManyInvitationsError, BusyError
  */
 export async function addUser(
   deps: { accounts: AccountDirectory; people: PeopleStore; workflow: Workflow; clock: Clock },
@@ -91,7 +164,7 @@ export async function addUser(
 ): Promise<{ userId: string; status: AccountUser['status'] }> {
   assertHolder(principal);
   const problems = [
-    ...(input.name.trim().length > 200 ? [{ field: 'name', code: 'NAME_INVALID' as const }] : []),
+    ...checkName(input.name).map((p) => ({ field: 'name', ...p })),
     ...checkEmail(input.email).map((p) => ({ field: 'email', ...p })),
     ...(input.role === 'secondary' || input.role === 'technical' ? [] : [{ field: 'role', code: 'ROLE_INVALID' as const }]),
   ];
@@ -99,36 +172,59 @@ export async function addUser(
   const account = await deps.accounts.get(principal.accountNumber);
   if (!account) throw new AccountNotFoundError();
   if (emailKey(account.holder.email) === emailKey(input.email)) throw new UserAlreadyExistsError();
-
   const role = input.role as PersonRole;
-  const person: Person = {
-    personId: newId(),
-    accountNumber: principal.accountNumber,
-    name: input.name.trim(),
-    email: input.email.trim(),
-    role,
-    status: role === 'technical' ? 'no_online_access' : 'invited',
-    createdAt: deps.clock.now(),
-  };
-  await deps.people.add(person); // throws UserAlreadyExistsError for an email already listed
+
+  const person = await retryOnConflict(async () => {
+    // The log first, then the people: an add that commits after the log was read changes its
+    // version and fails ours, so the people read here are all there are when ours commits.
+    const log = await deps.people.getInvitationLog(account.accountNumber);
+    const current = (await deps.people.list(account.accountNumber)).filter((p) => p.status !== 'revoked');
+    // A technical address stays technical: checked before the duplicate, which it may also be.
+    if (role === 'secondary' && isTechnicalAddress(account, current, input.email)) throw new TechnicalUserNotEligibleError(409);
+    if (current.some((p) => emailKey(p.email) === emailKey(input.email))) throw new UserAlreadyExistsError();
+    if (current.length >= MAX_PEOPLE_PER_ACCOUNT) throw new TooManyInvitationsError();
+    const now = deps.clock.now();
+    const added: Person = {
+      personId: newId(),
+      accountNumber: account.accountNumber,
+      name: input.name.trim(),
+      email: input.email.trim(),
+      role,
+      status: role === 'technical' ? 'no_online_access' : 'invited',
+      createdAt: now,
+    };
+    // A technical user is never invited: their add counts no invitation, only toward the 50.
+    const entries = role === 'secondary' ? invitationEntries(log.entries, added.personId, now) : recentInvitations(log.entries, now);
+    await deps.people.add(added, { entries, expectedVersion: log.version }); // UserAlreadyExistsError for an email taken meanwhile
+    return added;
+  });
   if (role === 'secondary') await startInvitation(deps, person);
   return { userId: person.personId, status: displayedStatus(person, deps.clock.now()) };
 }
 
 /**
- * Sends a new invitation (the older one is revoked when it is issued).
+ * Sends a new invitation (the older one is revoked when it is issued); it counts toward the
+ * 24-hour limits, recorded before the workflow starts.
  * @throws HolderOnlyError, UserNotFoundError, TechnicalUserNotEligibleError (409),
- *   AccountAlreadyRegisteredError
+ *   AccountAlreadyRegisteredError, TooManyInvitationsError, BusyError
  */
 export async function resendInvitation(
-  deps: { people: PeopleStore; workflow: Workflow },
+  deps: { accounts: AccountDirectory; people: PeopleStore; workflow: Workflow; clock: Clock },
   principal: Principal,
   input: { userId: string },
 ): Promise<void> {
   assertHolder(principal);
-  const person = await findPerson(deps, principal, input.userId);
-  if (person.role === 'technical') throw new TechnicalUserNotEligibleError(409);
-  if (person.status === 'active') throw new AccountAlreadyRegisteredError();
+  const account = await deps.accounts.get(principal.accountNumber);
+  if (!account) throw new AccountNotFoundError();
+  const person = await retryOnConflict(async () => {
+    const log = await deps.people.getInvitationLog(account.accountNumber);
+    const found = await findPerson(deps, principal, input.userId);
+    if (found.role === 'technical' || isTechnicalAddress(account, [], found.email)) throw new TechnicalUserNotEligibleError(409);
+    if (found.status === 'active') throw new AccountAlreadyRegisteredError();
+    const entries = invitationEntries(log.entries, found.personId, deps.clock.now());
+    await deps.people.recordInvitation(found, { entries, expectedVersion: log.version });
+    return found;
+  });
   await startInvitation(deps, person);
 }
 
@@ -149,12 +245,11 @@ function startInvitation(deps: { workflow: Workflow }, person: Person): Promise<
   });
 }
 
-const MAX_ATTEMPTS = 5;
-
 /**
  * Removes a user: their login is disabled (which ends their sessions), their invitation is
- * revoked (and its workflow ends); the holder cannot be removed.
- * @throws HolderOnlyError, CannotRemoveHolderError, UserNotFoundError
+ * revoked (and its workflow ends); the holder cannot be removed. The record is deleted 90 days
+ * after the removal.
+ * @throws HolderOnlyError, CannotRemoveHolderError, UserNotFoundError, BusyError
  */
 export async function removeUser(
   deps: { people: PeopleStore; activations: ActivationStore; workflow: Workflow; clock: Clock },
@@ -163,17 +258,13 @@ export async function removeUser(
 ): Promise<void> {
   assertHolder(principal);
   if (input.userId === principal.userId) throw new CannotRemoveHolderError();
-  for (let attempt = 1; ; attempt++) {
+  const revokeInvitation = await retryOnConflict(async () => {
     const person = await findPerson(deps, principal, input.userId);
+    const now = deps.clock.now();
     const invitation = person.invitationId ? await deps.activations.get(person.invitationId) : undefined;
-    const revokeInvitation = invitation && effectiveStatus(invitation, deps.clock.now()) === 'pending' ? invitation : undefined;
-    try {
-      await deps.people.remove(person, revokeInvitation?.id);
-    } catch (error) {
-      if (error instanceof ConcurrentUpdateError && attempt < MAX_ATTEMPTS) continue;
-      throw error;
-    }
-    if (revokeInvitation?.taskToken) await deps.workflow.abandon(revokeInvitation.taskToken, 'ActivationRevoked');
-    return;
-  }
+    const revoke = invitation && effectiveStatus(invitation, now) === 'pending' ? invitation : undefined;
+    await deps.people.remove(person, now, revoke?.id);
+    return revoke;
+  });
+  if (revokeInvitation?.taskToken) await deps.workflow.abandon(revokeInvitation.taskToken, 'ActivationRevoked');
 }

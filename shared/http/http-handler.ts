@@ -2,7 +2,7 @@ import middy, { type MiddlewareObj } from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { httpConfig } from '../config';
-import { AppError } from '../domain/errors';
+import { AppError, BusyError, ConcurrentUpdateError, ServiceUnavailableError } from '../domain/errors';
 import type { Principal } from '../domain/sessions';
 import { logger } from './logger';
 import { errorBody } from './error-body';
@@ -101,10 +101,11 @@ function requestParsing(hasBody: boolean): MiddlewareObj<APIGatewayProxyEvent, A
 function errorResponses(): MiddlewareObj<APIGatewayProxyEvent, APIGatewayProxyResult> {
   return {
     onError: async (request) => {
-      const error = request.error;
+      const error = knownFailure(request.error);
       const language = (request.event as Event).request?.language ?? negotiateLanguage(acceptLanguageOf(request.event));
       if (error instanceof AppError && error.expose) {
-        logger.info('request refused', { code: error.code, statusCode: error.statusCode });
+        if (error instanceof ServiceUnavailableError) logger.warn('dependency unavailable', { errorName: (error.cause as Error | undefined)?.name });
+        else logger.info('request refused', { code: error.code, statusCode: error.statusCode });
         request.response = toResponse({
           statusCode: error.statusCode,
           headers: {
@@ -122,6 +123,31 @@ function errorResponses(): MiddlewareObj<APIGatewayProxyEvent, APIGatewayProxyRe
       });
     },
   };
+}
+
+// Transient failures of AWS services that outlived the SDK's own retries.
+const TRANSIENT_ERROR_NAMES = new Set([
+  'ThrottlingException',
+  'ProvisionedThroughputExceededException',
+  'RequestLimitExceeded',
+  'LimitExceededException',
+  'InternalServerError',
+  'ServiceUnavailable',
+  'ServiceUnavailableException',
+  'TimeoutError',
+]);
+
+/**
+ * Gives failures that are not bugs their answer: lost optimistic-concurrency races → 429
+ * `TOO_MANY_REQUESTS`; AWS throttling or outages → 503 `SERVICE_UNAVAILABLE`. Both say when to
+ * retry; neither is the client's fault nor ours.
+ */
+function knownFailure(error: Error | null | undefined): Error | null | undefined {
+  if (error instanceof ConcurrentUpdateError) return new BusyError(error);
+  const sdk = error as (Error & { $metadata?: { httpStatusCode?: number }; $retryable?: unknown }) | null | undefined;
+  const status = sdk?.$metadata?.httpStatusCode ?? 0;
+  if (sdk && (TRANSIENT_ERROR_NAMES.has(sdk.name) || sdk.$retryable || status >= 500)) return new ServiceUnavailableError(error);
+  return error;
 }
 
 /** Serializes a result with the headers every response carries. */

@@ -15,6 +15,8 @@ const fr: Catalog = {
   METHOD_NOT_ALLOWED: 'Cette méthode n’est pas permise pour cette ressource.',
   TOO_MANY_REQUESTS: 'Trop de requêtes. Réessayez dans quelques instants.',
   TOO_MANY_ATTEMPTS: 'Trop de tentatives. Réessayez plus tard.',
+  TOO_MANY_INVITATIONS:
+    'Trop d’invitations. Un compte peut envoyer au plus {perAccount} invitations par période de 24 heures (au plus {perPerson} à une même personne) et compter au plus {maxPeople} utilisateurs. Réessayez plus tard ou retirez un utilisateur.',
   ACTIVATION_NOT_FOUND: 'Ce lien d’activation n’est pas valide. Il a peut-être expiré : demandez un nouveau courriel d’activation.',
   ACTIVATION_EXPIRED:
     'Votre courriel d’activation a expiré; il ne peut plus être utilisé pour vous inscrire. Demandez un nouveau courriel d’activation ou appelez le Service à la clientèle Affaires.',
@@ -33,6 +35,7 @@ const fr: Catalog = {
   USER_ALREADY_EXISTS: 'Cet utilisateur existe déjà pour ce compte.',
   USER_NOT_FOUND: 'Cet utilisateur n’existe pas.',
   CANNOT_REMOVE_HOLDER: 'Le titulaire du compte ne peut pas être retiré.',
+  SERVICE_UNAVAILABLE: 'Le service est momentanément indisponible. Réessayez dans quelques instants.',
   INTERNAL_ERROR: 'Une erreur inattendue est survenue. Réessayez plus tard.',
   FIELD_REQUIRED: 'Ce champ est obligatoire.',
   FIELD_TYPE_INVALID: 'Ce champ doit être du texte.',
@@ -50,7 +53,8 @@ const fr: Catalog = {
   EMAIL_INVALID: 'Entrez une adresse courriel valide ({max} caractères au maximum).',
   FORM_AMBIGUOUS: 'Fournissez soit le jeton d’activation, soit les renseignements d’identification, mais pas les deux.',
   ROLE_INVALID: 'Le rôle doit être « secondary » ou « technical ».',
-  NAME_INVALID: 'Le nom doit compter de 1 à 200 caractères.',
+  NAME_INVALID:
+    'Le nom doit compter de 1 à {max} caractères et contenir au moins une lettre. Seuls les lettres, les espaces et les caractères spéciaux ’ \' - . sont acceptés.',
   ADVANCE_SECONDS_INVALID: 'advanceSeconds doit être un nombre de secondes, 0 ou plus.',
 };
 
@@ -63,6 +67,8 @@ const en: Catalog = {
   METHOD_NOT_ALLOWED: 'This method is not allowed on this resource.',
   TOO_MANY_REQUESTS: 'Too many requests. Try again in a moment.',
   TOO_MANY_ATTEMPTS: 'Too many attempts. Try again later.',
+  TOO_MANY_INVITATIONS:
+    'Too many invitations. An account can send at most {perAccount} invitations in 24 hours (at most {perPerson} to the same person) and have at most {maxPeople} users. Try again later or remove a user.',
   ACTIVATION_NOT_FOUND: 'This activation link is not valid. It may have expired: request a new activation email.',
   ACTIVATION_EXPIRED:
     'Your activation email has expired and can no longer be used to register. Request a new activation email or call Business Customer Service.',
@@ -81,6 +87,7 @@ const en: Catalog = {
   USER_ALREADY_EXISTS: 'This user already exists for this account.',
   USER_NOT_FOUND: 'This user does not exist.',
   CANNOT_REMOVE_HOLDER: 'The account holder cannot be removed.',
+  SERVICE_UNAVAILABLE: 'The service is temporarily unavailable. Try again in a few moments.',
   INTERNAL_ERROR: 'An unexpected error occurred. Try again later.',
   FIELD_REQUIRED: 'This field is required.',
   FIELD_TYPE_INVALID: 'This field must be text.',
@@ -98,7 +105,8 @@ const en: Catalog = {
   EMAIL_INVALID: 'Enter a valid email address (at most {max} characters).',
   FORM_AMBIGUOUS: 'Give either the activation token or the identity information, not both.',
   ROLE_INVALID: 'The role must be "secondary" or "technical".',
-  NAME_INVALID: 'The name must have 1 to 200 characters.',
+  NAME_INVALID:
+    'The name must have 1 to {max} characters, including at least one letter. Only letters, spaces and the special characters ’ \' - . are accepted.',
   ADVANCE_SECONDS_INVALID: 'advanceSeconds must be a number of seconds, 0 or more.',
 };
 

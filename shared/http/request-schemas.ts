@@ -3,6 +3,7 @@ import { ValidationError } from '../domain/errors';
 import {
   checkAccountNumber,
   checkEmail,
+  checkName,
   checkPassword,
   checkPostalCode,
   checkUsername,
@@ -65,7 +66,7 @@ const IDENTITY_FIELDS = ['accountNumber', 'postalCode', 'email'] as const;
 export const signInSchema = z.object({ username: field(), password: field() });
 
 export const addUserSchema = z.object({
-  name: field(),
+  name: field(checkName),
   email: emailField,
   role: field(),
 });

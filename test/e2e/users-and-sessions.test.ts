@@ -63,7 +63,11 @@ describe('sessions and User Management', () => {
     expect(tech).toMatchObject({ status: 201, body: { status: 'no_online_access' } });
     expect((await call('GET', '/__dev/outbox')).body.messages.length).toBe(before);
     expect((await call('POST', `/v1/account/users/${tech.body.userId}/invitation`, undefined, bearer(holderToken))).body.error.code).toBe('TECHNICAL_USER_NOT_ELIGIBLE');
-    expect((await call('POST', '/v1/account/users', { name: 'Again', email: 'SUPPORT@technoservices.example.com', role: 'secondary' }, bearer(holderToken))).body.error.code).toBe('USER_ALREADY_EXISTS');
+    // A technical address is never invited, even when it is also a duplicate.
+    expect((await call('POST', '/v1/account/users', { name: 'Again', email: 'SUPPORT@technoservices.example.com', role: 'secondary' }, bearer(holderToken))).body.error.code).toBe('TECHNICAL_USER_NOT_ELIGIBLE');
+    expect((await call('POST', '/v1/account/users', { name: 'Again', email: 'SUPPORT@technoservices.example.com', role: 'technical' }, bearer(holderToken))).body.error.code).toBe('USER_ALREADY_EXISTS');
+    const badName = await call('POST', '/v1/account/users', { name: 'Luc \u202EnongaG', email: 'x@example.com', role: 'secondary' }, bearer(holderToken));
+    expect(badName).toMatchObject({ status: 400, body: { error: { code: 'VALIDATION_FAILED', fields: [{ field: 'name', code: 'NAME_INVALID' }] } } });
     const users = (await call('GET', '/v1/account/users', undefined, bearer(holderToken))).body.users as Json[];
     const holderId = users.find((u) => u.role === 'holder')!.userId;
     expect((await call('DELETE', `/v1/account/users/${holderId}`, undefined, bearer(holderToken))).body.error.code).toBe('CANNOT_REMOVE_HOLDER');
@@ -83,6 +87,12 @@ describe('sessions and User Management', () => {
     for (let i = 0; i < 100 && second === first; i++) second = await lastToken('ana.roy@example.com');
     expect(second).not.toBe(first);
     expect((await call('POST', '/v1/activations/verify', { activationToken: second })).status).toBe(200);
+    // Three invitations per person within 24 hours (the add is now older than that).
+    const resend = () => call('POST', `/v1/account/users/${added.body.userId}/invitation`, undefined, bearer(holderToken));
+    expect([(await resend()).status, (await resend()).status]).toEqual([202, 202]);
+    const refused = await resend();
+    expect(refused).toMatchObject({ status: 429, body: { error: { code: 'TOO_MANY_INVITATIONS' } } });
+    expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(86_000);
   });
 
   it('answers 401 without a session and locks sign-in after five failures', async () => {

@@ -23,11 +23,16 @@ describe('requestActivation', () => {
     await requestActivation(deps, { accountNumber: mobilityAccount.accountNumber, postalCode: 'G1R 4P5' });
     expect(deps.workflow.started).toHaveLength(1);
   });
-  it('does nothing for an unknown account or another postal code', async () => {
+  it('starts the workflow for every well-formed request, and only a proven one sends anything', async () => {
     const deps = fakeDeps([holderAccount]);
     await requestActivation(deps, { accountNumber: '999999999', postalCode: 'H2X 1Y4' });
     await requestActivation(deps, { accountNumber: holderAccount.accountNumber, postalCode: 'H3B 2Y5' });
-    expect(deps.workflow.started).toEqual([]);
+    await requestActivation(deps, { accountNumber: holderAccount.accountNumber, postalCode: 'h2x-1y4' });
+    expect(deps.workflow.started.map((r) => r.identityVerified)).toEqual([false, false, true]);
+    const outcomes = [];
+    for (const request of deps.workflow.started) outcomes.push((await issueActivation(deps, request)).outcome);
+    expect(outcomes).toEqual(['not-verified', 'not-verified', 'sent']);
+    expect(deps.notifier.sent).toHaveLength(1);
   });
 });
 

@@ -1,6 +1,7 @@
 import {
   checkAccountNumber,
   checkEmail,
+  checkName,
   checkPassword,
   checkPostalCode,
   checkUsername,
@@ -113,5 +114,29 @@ describe('checkEmail', () => {
     const long = `${'a'.repeat(64)}@${'b'.repeat(63)}.${'c'.repeat(63)}.${'d'.repeat(59)}.ca`;
     expect(long.length).toBe(255);
     expect(codes(checkEmail(long))).toEqual(['EMAIL_INVALID']);
+  });
+});
+
+describe('checkName', () => {
+  it.each(['Jean-François O’Neil Jr.', 'Zoë Ångström', "D'Amour", '  Luc Gagnon  ', 'Zoe\u0308 Ange\u0301lique', '王小明', 'A', 'a'.repeat(100)])(
+    'accepts %j',
+    (name) => {
+      expect(checkName(name)).toEqual([]);
+    },
+  );
+  it.each([
+    ['digits only', '12345'],
+    ['a digit', 'Luc Gagnon 2'],
+    ['markup', '<script>'],
+    ['a bidirectional override', 'Luc \u202EnongaG'],
+    ['a bidirectional isolate', '\u2066Luc\u2069'],
+    ['a right-to-left mark', 'Luc\u200F'],
+    ['an Arabic letter mark', 'Luc\u061C'],
+    ['a control character', 'Luc\u0007Gagnon'],
+    ['101 characters', 'a'.repeat(101)],
+    ['nothing after trimming', '   '],
+    ['punctuation only', "'-."],
+  ])('refuses %s', (_, name) => {
+    expect(checkName(name)).toEqual([{ code: 'NAME_INVALID', params: { max: 100 } }]);
   });
 });

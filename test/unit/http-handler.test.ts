@@ -1,5 +1,5 @@
 import type { APIGatewayProxyEvent, Context } from 'aws-lambda';
-import { AppError, ValidationError } from '../../shared/domain/errors';
+import { AppError, ConcurrentUpdateError, ValidationError } from '../../shared/domain/errors';
 import { httpHandler } from '../../shared/http/http-handler';
 import { parseRequest, tokenRegistrationSchema } from '../../shared/http/request-schemas';
 import { handler as notFound } from '../../functions/api/route-not-found.handler';
@@ -79,6 +79,24 @@ describe('httpHandler', () => {
     expect(brokenResponse.statusCode).toBe(500);
     expect(brokenResponse.body).not.toContain('secret');
     expect(errorOf(brokenResponse).code).toBe('INTERNAL_ERROR');
+  });
+  it('answers a lost race 429 TOO_MANY_REQUESTS and a throttled AWS dependency 503, both with Retry-After', async () => {
+    const raced = httpHandler({ body: false }, async () => {
+      throw new ConcurrentUpdateError();
+    });
+    const throttled = httpHandler({ body: false }, async () => {
+      throw Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException', $metadata: { httpStatusCode: 400 } });
+    });
+    const refused = httpHandler({ body: false }, async () => {
+      throw Object.assign(new Error('The conditional request failed'), { name: 'ConditionalCheckFailedException', $metadata: { httpStatusCode: 400 } });
+    });
+    const racedResponse = await raced(event({ httpMethod: 'GET' }), context);
+    expect([racedResponse.statusCode, errorOf(racedResponse).code, racedResponse.headers?.['retry-after']]).toEqual([429, 'TOO_MANY_REQUESTS', '1']);
+    const throttledResponse = await throttled(event({ httpMethod: 'GET' }), context);
+    expect([throttledResponse.statusCode, errorOf(throttledResponse).code, throttledResponse.headers?.['retry-after']]).toEqual([503, 'SERVICE_UNAVAILABLE', '5']);
+    expect(throttledResponse.body).not.toContain('Rate exceeded');
+    // An SDK error that is neither transient nor mapped by an adapter is a bug of ours.
+    expect((await refused(event({ httpMethod: 'GET' }), context)).statusCode).toBe(500);
   });
   it('gives fields only on VALIDATION_FAILED', async () => {
     const failing = httpHandler({ body: false }, async () => {

@@ -3,7 +3,15 @@ import { issueActivation, awaitRegistration } from '../../shared/domain/issue-ac
 import { registerWithActivation } from '../../shared/domain/register';
 import { registerWithIdentity } from '../../shared/domain/register-with-identity';
 import { authenticate, SESSION_LIFETIME_SECONDS, signIn, signOut } from '../../shared/domain/sessions';
-import { addUser, listUsers, removeUser, resendInvitation } from '../../shared/domain/user-management';
+import {
+  addUser,
+  admitInvitation,
+  INVITATIONS_PER_ACCOUNT_PER_DAY,
+  listUsers,
+  MAX_PEOPLE_PER_ACCOUNT,
+  removeUser,
+  resendInvitation,
+} from '../../shared/domain/user-management';
 import { holderAccount } from '../fixtures/accounts';
 import { fakeDeps } from '../fixtures/in-memory';
 
@@ -144,3 +152,111 @@ describe('User Management', () => {
     await expect(addUser(deps, holder, { name: 'Ana again', email: 'ana@example.com', role: 'secondary' })).resolves.toMatchObject({ status: 'invited' });
   });
 });
+
+describe('admitInvitation', () => {
+  const now = new Date('2026-11-26T15:00:00.000Z');
+  const ago = (seconds: number) => new Date(now.getTime() - seconds * 1000);
+  const log = (...entries: [string, number][]) => entries.map(([personId, secondsAgo]) => ({ personId, at: ago(secondsAgo) }));
+
+  it('admits the 10th invitation of an account in 24 hours and adds it to the log', () => {
+    const entries = log(...Array.from({ length: 9 }, (_, i): [string, number] => [`p${i}`, 3600 * (i + 1)]));
+    const admitted = admitInvitation(entries, 'new', now);
+    expect(admitted).toMatchObject({ allowed: true });
+    expect(admitted.allowed && admitted.entries).toHaveLength(10);
+    expect(admitted.allowed && admitted.entries.at(-1)).toEqual({ personId: 'new', at: now });
+  });
+  it('refuses the 11th until the oldest of the 10 leaves the 24-hour window', () => {
+    const entries = log(...Array.from({ length: 10 }, (_, i): [string, number] => [`p${i}`, 1000 * (i + 1)]));
+    expect(admitInvitation(entries, 'new', now)).toEqual({ allowed: false, retryAfterSeconds: 86_400 - 10_000 });
+    expect(admitInvitation(entries, 'new', new Date(now.getTime() + (86_400 - 10_000) * 1000))).toMatchObject({ allowed: true });
+  });
+  it('refuses a 4th invitation of one person in 24 hours, counting from their oldest one', () => {
+    const entries = log(['ana', 7200], ['bob', 5000], ['ana', 3600], ['ana', 60]);
+    expect(admitInvitation(entries, 'ana', now)).toEqual({ allowed: false, retryAfterSeconds: 86_400 - 7200 });
+    expect(admitInvitation(entries, 'bob', now)).toMatchObject({ allowed: true });
+  });
+  it('forgets invitations 24 hours old and drops them from the log', () => {
+    const entries = log(['ana', 86_400], ['ana', 86_401], ['ana', 100], ...Array.from({ length: 9 }, (_, i): [string, number] => [`old${i}`, 90_000]));
+    const admitted = admitInvitation(entries, 'ana', now);
+    expect(admitted.allowed && admitted.entries.map((e) => e.personId)).toEqual(['ana', 'ana']);
+  });
+  it('waits for both limits when both are reached', () => {
+    // The account frees one in 1,400 s (p0), Ana only in 6,400 s (her oldest).
+    const entries = log(['ana', 80_000], ['ana', 70_000], ['ana', 100], ...Array.from({ length: 7 }, (_, i): [string, number] => [`p${i}`, 85_000 - i]));
+    expect(admitInvitation(entries, 'ana', now)).toEqual({ allowed: false, retryAfterSeconds: 86_400 - 80_000 });
+    expect(admitInvitation(entries, 'bob', now)).toEqual({ allowed: false, retryAfterSeconds: 86_400 - 85_000 });
+  });
+});
+
+describe('User Management limits', () => {
+  it('counts adding and resending: the 3rd resend to one person in 24 hours is refused, allowed a day later', async () => {
+    const deps = fakeDeps([holderAccount]);
+    const holder = await signedInHolder(deps);
+    const { userId } = await addUser(deps, holder, { name: 'Ana Roy', email: 'ana@example.com', role: 'secondary' });
+    deps.clock.advance(60);
+    await resendInvitation(deps, holder, { userId });
+    await resendInvitation(deps, holder, { userId });
+    await expect(resendInvitation(deps, holder, { userId })).rejects.toMatchObject({
+      code: 'TOO_MANY_INVITATIONS', statusCode: 429, retryAfterSeconds: 86_400 - 60,
+    });
+    expect(deps.workflow.started).toHaveLength(3);
+    deps.clock.advance(86_400 - 60);
+    await expect(resendInvitation(deps, holder, { userId })).resolves.toBeUndefined();
+    expect(deps.workflow.started).toHaveLength(4);
+  });
+  it('refuses the 11th invitation of an account in 24 hours; technical users count none', async () => {
+    const deps = fakeDeps([holderAccount]);
+    const holder = await signedInHolder(deps);
+    for (let i = 0; i < 5; i++) await addUser(deps, holder, { name: 'Techno', email: `tech${i}@example.com`, role: 'technical' });
+    for (let i = 0; i < INVITATIONS_PER_ACCOUNT_PER_DAY; i++) {
+      await addUser(deps, holder, { name: 'Invitée', email: `user${i}@example.com`, role: 'secondary' });
+      deps.clock.advance(600);
+    }
+    const refused = addUser(deps, holder, { name: 'Onzième', email: 'user10@example.com', role: 'secondary' });
+    await expect(refused).rejects.toMatchObject({ code: 'TOO_MANY_INVITATIONS', statusCode: 429, retryAfterSeconds: 86_400 - 6000 });
+    await expect(addUser(deps, holder, { name: 'Techno', email: 'tech5@example.com', role: 'technical' })).resolves.toMatchObject({ status: 'no_online_access' });
+    expect((await listUsers(deps, holder)).users).toHaveLength(1 + 5 + 10 + 1);
+  });
+  it(`refuses a person past ${MAX_PEOPLE_PER_ACCOUNT}, without Retry-After; removing one makes room`, async () => {
+    const deps = fakeDeps([holderAccount]);
+    const holder = await signedInHolder(deps);
+    const added = [];
+    for (let i = 0; i < MAX_PEOPLE_PER_ACCOUNT; i++) added.push(await addUser(deps, holder, { name: 'Techno', email: `tech${i}@example.com`, role: 'technical' }));
+    const refused = await addUser(deps, holder, { name: 'Techno', email: 'tech50@example.com', role: 'technical' }).catch((e) => e);
+    expect(refused).toMatchObject({ code: 'TOO_MANY_INVITATIONS', statusCode: 429 });
+    expect(refused.retryAfterSeconds).toBeUndefined();
+    await removeUser(deps, holder, { userId: added[0]!.userId });
+    await expect(addUser(deps, holder, { name: 'Techno', email: 'tech50@example.com', role: 'technical' })).resolves.toBeDefined();
+  });
+  it('refuses to invite a technical address, on file with billing or recorded here, before USER_ALREADY_EXISTS', async () => {
+    const deps = fakeDeps([holderAccount]);
+    const holder = await signedInHolder(deps);
+    const billing = { name: 'TechnoServices', email: 'SUPPORT@technoservices.example.com', role: 'secondary' };
+    await expect(addUser(deps, holder, billing)).rejects.toMatchObject({ code: 'TECHNICAL_USER_NOT_ELIGIBLE', statusCode: 409 });
+    await addUser(deps, holder, { name: 'Techno', email: 'tech@example.com', role: 'technical' });
+    await expect(addUser(deps, holder, { name: 'Techno', email: 'Tech@example.com', role: 'secondary' })).rejects.toMatchObject({
+      code: 'TECHNICAL_USER_NOT_ELIGIBLE', statusCode: 409,
+    });
+    await expect(addUser(deps, holder, { name: 'Techno', email: 'tech@example.com', role: 'technical' })).rejects.toMatchObject({ code: 'USER_ALREADY_EXISTS' });
+    await expect(addUser(deps, holder, { ...billing, role: 'technical' })).resolves.toMatchObject({ status: 'no_online_access' });
+    expect(deps.workflow.started).toEqual([]);
+  });
+  it('validates the name with the other fields: NAME_INVALID', async () => {
+    const deps = fakeDeps([holderAccount]);
+    const holder = await signedInHolder(deps);
+    await expect(addUser(deps, holder, { name: '\u202Eabc', email: 'nope', role: 'secondary' })).rejects.toMatchObject({
+      code: 'VALIDATION_FAILED', fields: [{ field: 'name', code: 'NAME_INVALID' }, { field: 'email', code: 'EMAIL_INVALID' }],
+    });
+    await expect(addUser(deps, holder, { name: ' Zoë Ångström ', email: 'zoe@example.com', role: 'secondary' })).resolves.toMatchObject({ status: 'invited' });
+    expect((await listUsers(deps, holder)).users[1]!.name).toBe('Zoë Ångström');
+  });
+  it('records when a person was removed', async () => {
+    const deps = fakeDeps([holderAccount]);
+    const holder = await signedInHolder(deps);
+    const { userId } = await addUser(deps, holder, { name: 'Techno', email: 'tech@example.com', role: 'technical' });
+    deps.clock.advance(30);
+    await removeUser(deps, holder, { userId });
+    expect((await deps.people.get('123456789', userId))!.removedAt).toEqual(deps.clock.now());
+  });
+});
+
