@@ -7,6 +7,7 @@ import { registerWithIdentity } from '../../shared/domain/register-with-identity
 import { authenticate, signIn } from '../../shared/domain/sessions';
 import { addUser, listUsers, MAX_PEOPLE_PER_ACCOUNT, removeUser, resendInvitation } from '../../shared/domain/user-management';
 import { holderAccount } from '../fixtures/accounts';
+import { burnCpu } from '../fixtures/cpu-load';
 import { dynamoDbPorts, dynamoDbWithTable } from '../fixtures/emulators';
 
 /** Sessions and User Management on DynamoDB Local: real transactions and conditions. */
@@ -23,7 +24,15 @@ beforeAll(async () => {
     accountNumber: '123456789', postalCode: 'H2X 1Y4', email: 'marie.tremblay@example.com', username: 'marie.tremblay', password: 'Boulang3rie',
   });
 });
-afterAll(() => db.stop());
+// The races below (50 parallel adds of one address…) run on a loaded machine, as on busy CI.
+let load: ReturnType<typeof burnCpu>;
+beforeAll(() => {
+  load = burnCpu();
+});
+afterAll(async () => {
+  await load.stop();
+  await db.stop();
+});
 
 const holderSession = async () =>
   authenticate(deps, `Bearer ${(await signIn(deps, { username: 'marie.tremblay', password: 'Boulang3rie' })).sessionToken}`);
