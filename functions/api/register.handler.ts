@@ -1,4 +1,5 @@
 import * as adapters from '../../shared/adapters/composition';
+import { loggedIncidents } from '../../shared/adapters/logged-incidents';
 import { systemClock } from '../../shared/adapters/system-clock';
 import { register } from '../../shared/domain/register';
 import { httpHandler } from '../../shared/http/http-handler';
@@ -13,6 +14,7 @@ const deps = {
   passwords: adapters.passwords(),
   workflow: adapters.workflow(),
   audit: adapters.audit(),
+  incidents: loggedIncidents,
   clock: systemClock,
 };
 

@@ -3,6 +3,7 @@ import type * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
@@ -43,7 +44,22 @@ export class Monitoring extends Construct {
       );
     }
 
-    this.alarmOn('WorkflowFailed', 'A registration workflow execution failed.', props.stateMachine.metricFailed({ period: PERIOD, statistic: 'Sum' }));
+    // Follow-ups of a committed change (audit, resuming or starting the workflow) that still
+    // failed after their retries: the request succeeded, but something after it needs a look.
+    const followUpFailures = new cloudwatch.Metric({ namespace: 'RegistrationService', metricName: 'FollowUpFailures', period: PERIOD, statistic: 'Sum' });
+    for (const fn of props.functions) {
+      new logs.MetricFilter(this, `${fn.node.id}FollowUpFailures`, {
+        logGroup: fn.logGroup,
+        filterPattern: logs.FilterPattern.stringValue('$.message', '=', 'follow-up failed'),
+        metricNamespace: followUpFailures.namespace,
+        metricName: followUpFailures.metricName,
+        metricValue: '1',
+      });
+    }
+    this.alarmOn('FollowUpFailed', 'A step after a committed registration failed after its retries (see "follow-up failed" logs).', followUpFailures);
+
+    // An activation email that could not be delivered ends its execution in DeliveryFailed.
+    this.alarmOn('WorkflowFailed', 'A registration workflow execution failed (an activation email not delivered, or a step failing).', props.stateMachine.metricFailed({ period: PERIOD, statistic: 'Sum' }));
     this.alarmOn('WorkflowTimedOut', 'A registration workflow execution timed out.', props.stateMachine.metricTimedOut({ period: PERIOD, statistic: 'Sum' }));
 
     // The operations the adapters use: an alarm's math expression takes at most 10 metrics.

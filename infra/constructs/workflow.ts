@@ -54,7 +54,21 @@ const STEPS: readonly WorkflowStep[] = [
     email: false,
     taskResponse: [],
   },
+  {
+    handler: 'record-failure',
+    placeholder: 'RecordFailureFunctionArn',
+    table: 'readWrite',
+    email: false,
+    // Settling an email that may have arrived revokes the older activation, ending its wait.
+    taskResponse: ['SendTaskFailure'],
+  },
 ];
+
+/**
+ * A step's Lambda timeout: above the Task state's `TimeoutSeconds` (45 s in the ASL), so that the
+ * state's own timeout fires first and its retrier applies.
+ */
+const STEP_TIMEOUT = Duration.seconds(60);
 
 export interface WorkflowProps {
   readonly data: Data;
@@ -63,7 +77,7 @@ export interface WorkflowProps {
 
 /**
  * The registration workflow: a Standard state machine built from `registration.asl.json`, its
- * four functions, and the grants other functions need to start it or answer its callback task.
+ * five functions, and the grants other functions need to start it or answer its callback task.
  *
  * Functions that answer the callback cannot reference the state machine's ARN attribute (the
  * state machine references their ARNs, a circular dependency): the state machine gets a name
@@ -98,7 +112,7 @@ export class Workflow extends Construct {
       const fn = new ServiceFunction(this, `${pascalCase(step.handler)}Function`, {
         entry: functionEntry('workflow', step.handler),
         description: `Registration workflow step: ${step.handler}`,
-        timeout: Duration.seconds(30),
+        timeout: STEP_TIMEOUT,
       });
       props.data.grantTable(fn, step.table);
       if (step.email) props.email.grantSend(fn);
@@ -116,7 +130,7 @@ export class Workflow extends Construct {
 
     const role = new iam.Role(this, 'Role', {
       assumedBy: new iam.ServicePrincipal('states.amazonaws.com'),
-      description: 'Registration workflow: invokes its four functions',
+      description: 'Registration workflow: invokes its five functions',
     });
     // The exact function ARNs the definition names; no `:*` versions or aliases are used.
     role.addToPrincipalPolicy(

@@ -25,6 +25,7 @@ async function main(): Promise<void> {
       `  Outbox         ${stack.url}/__dev/outbox   (emails sent; SES emulator UI: ${stack.sesEndpoint})`,
       `  Clock          POST ${stack.url}/__dev/clock {"advanceSeconds": n}`,
       `  Info           ${stack.url}/__dev/info`,
+      `  Faults         POST ${stack.url}/__dev/faults {"ses": {"mode": "throttle" | "reject" | "timeout-after-accept", "count": n}}`,
       `  DynamoDB Local ${stack.dynamoDbEndpoint}`,
       `  Step Functions ${stack.stepFunctionsEndpoint}`,
       `  Agent key      x-agent-key: ${stack.agentApiKey}`,

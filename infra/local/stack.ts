@@ -3,12 +3,13 @@ import { readFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import path from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { closeClients } from '../../shared/adapters/aws-clients';
+import { closeClients, dynamoDbClient, sesClient, sfnClient } from '../../shared/adapters/aws-clients';
 import { DynamoDbAccountDirectory } from '../../shared/adapters/dynamodb-accounts';
 import { advanceSystemClock, systemClock } from '../../shared/adapters/system-clock';
 import { ValidationError } from '../../shared/domain/errors';
 import { errorBody } from '../../shared/http/error-body';
 import { accountRecords, importAccounts, type ImportReport } from '../../shared/domain/import-accounts';
+import { faultValidationBody, installFaults, LocalFaults, parseFaultRequest } from './faults';
 import { createServiceTable, LOCAL_AWS, startDynamoDbLocal, type DynamoDbLocal } from './dynamodb-local';
 import { startLocalApi, type DevRoute } from './http-server';
 import { loadHandler, localContext } from './lambda-invoke';
@@ -27,6 +28,7 @@ const WORKFLOW_FUNCTIONS: Record<string, string> = {
   AwaitRegistrationFunctionArn: 'await-registration',
   SendConfirmationFunctionArn: 'send-confirmation',
   ExpireActivationFunctionArn: 'expire-activation',
+  RecordFailureFunctionArn: 'record-failure',
 };
 
 export interface LocalStackOptions {
@@ -109,6 +111,11 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN',
     });
 
+    // Fault injection (`/__dev/faults`) on the very clients every handler and workflow step uses.
+    const faults = new LocalFaults();
+    const uninstallFaults = installFaults(faults, { dynamodb: dynamoDbClient(), ses: sesClient(), stepfunctions: sfnClient() });
+    started.push({ stop: async () => uninstallFaults() });
+
     const clockHistory = [{ realMs: Date.now(), offsetMs: 0 }];
     const serviceTime = (realMs: number) => {
       const entry = [...clockHistory].reverse().find((e) => e.realMs <= realMs) ?? clockHistory[0]!;
@@ -126,6 +133,12 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         clockHistory.push({ realMs: Date.now(), offsetMs: now.getTime() - Date.now() });
         stepFunctions.checkTimeouts();
         return { statusCode: 200, body: { now: now.toISOString() } };
+      },
+      'GET /__dev/faults': async () => ({ statusCode: 200, body: faults.state() }),
+      'POST /__dev/faults': async (body) => {
+        const request = parseFaultRequest(body);
+        if (!request.ok) return { statusCode: 400, body: faultValidationBody(request.problems) };
+        return { statusCode: 200, body: faults.set(request.changes) };
       },
       'GET /__dev/info': async () => ({
         statusCode: 200,

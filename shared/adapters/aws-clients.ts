@@ -20,8 +20,9 @@ export function dynamoDbClient(): DynamoDBClient {
 }
 
 export function sesClient(): SESClient {
-  // SES throttling is left to the workflow's retries with backoff, not the SDK's.
-  return (ses ??= new SESClient({ maxAttempts: 2, requestHandler }));
+  // One attempt: a send that timed out may have been accepted, and the SDK would send it again.
+  // The workflow retries instead, with backoff, knowing what the failure leaves open.
+  return (ses ??= new SESClient({ maxAttempts: 1, requestHandler }));
 }
 
 export function sfnClient(): SFNClient {

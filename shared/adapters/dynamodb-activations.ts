@@ -41,55 +41,113 @@ export class DynamoDbActivationStore implements ActivationStore {
       accountNumber,
       holderUserId: item.holderUserId,
       pendingActivationId: item.pendingActivationId,
+      latestActivationId: item.latestActivationId,
       emailLog: ((item.emailLog ?? []) as { id: string; at: string }[]).map((e) => ({ id: e.id, at: new Date(e.at) })),
       version: item.version ?? 0,
     };
   }
 
-  async issue(change: { activation: Activation; revokeId?: string; emailLog: EmailLogEntry[]; expectedVersion: number }) {
+  async reserve(change: { activation: Activation; emailLog?: EmailLogEntry[]; expectedVersion?: number }) {
     const { activation } = change;
-    const items: TransactWriteItem[] = [
-      this.putPending(activation),
-      {
-        Update: {
-          TableName: this.tableName,
-          Key: toItem(keys.accountState(activation.accountNumber)),
-          UpdateExpression: 'SET pendingActivationId = :id, emailLog = :log, version = :next',
-          ConditionExpression: `attribute_not_exists(holderUserId) AND ${versionCondition(change.expectedVersion)}`,
-          ExpressionAttributeValues: toItem({
-            ':id': activation.id,
-            ':log': serializeLog(change.emailLog),
-            ':next': change.expectedVersion + 1,
-            ...(change.expectedVersion > 0 ? { ':expected': change.expectedVersion } : {}),
-          }),
-        },
-      },
-    ];
-    if (change.revokeId) items.push(revokeActivationWrite(this.tableName, change.revokeId));
+    const items: TransactWriteItem[] = [this.putPending(activation)];
+    if (change.emailLog && change.expectedVersion !== undefined) {
+      items.push(
+        this.accountStateUpdate(activation.accountNumber, change.expectedVersion, 'SET latestActivationId = :id, emailLog = :log', {
+          ':id': activation.id,
+          ':log': serializeLog(change.emailLog),
+        }),
+      );
+    }
     await this.transact(items);
   }
 
-  async issueInvitation(change: { activation: Activation; revokeId?: string }) {
+  async confirmDelivered(change: { activation: Activation; deliveredAt: Date; revokeId?: string; expectedVersion?: number }) {
     const { activation } = change;
     const items: TransactWriteItem[] = [
-      this.putPending(activation),
       {
         Update: {
           TableName: this.tableName,
-          Key: toItem(keys.person(activation.accountNumber, activation.personId!)),
+          Key: toItem(keys.activation(activation.id)),
+          UpdateExpression: 'SET deliveredAt = :at',
+          ConditionExpression: '#status = :pending',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: toItem({ ':at': change.deliveredAt.toISOString(), ':pending': 'pending' }),
+        },
+      },
+    ];
+    if (activation.personId) {
+      items.push({
+        Update: {
+          TableName: this.tableName,
+          Key: toItem(keys.person(activation.accountNumber, activation.personId)),
           UpdateExpression: 'SET invitationId = :id, invitationExpiresAt = :expiresAt',
           // Removed or registered meanwhile: no invitation any more.
           ConditionExpression: '#status = :invited',
           ExpressionAttributeNames: { '#status': 'status' },
           ExpressionAttributeValues: toItem({ ':id': activation.id, ':expiresAt': activation.expiresAt.toISOString(), ':invited': 'invited' }),
         },
-      },
-    ];
+      });
+    } else {
+      items.push(
+        this.accountStateUpdate(activation.accountNumber, change.expectedVersion ?? 0, 'SET pendingActivationId = :id', { ':id': activation.id }, 'attribute_not_exists(holderUserId)'),
+      );
+    }
     if (change.revokeId) items.push(revokeActivationWrite(this.tableName, change.revokeId));
     await this.transact(items);
   }
 
-  /** Writes an activation: a new one, or the same one re-issued by a retry before anyone could use it. */
+  async failDelivery(change: { activation: Activation; emailLog?: EmailLogEntry[]; expectedVersion?: number }) {
+    const { activation } = change;
+    const items: TransactWriteItem[] = [
+      {
+        Update: {
+          TableName: this.tableName,
+          Key: toItem(keys.activation(activation.id)),
+          UpdateExpression: 'SET #status = :failed',
+          ConditionExpression: '#status = :pending',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: toItem({ ':failed': 'failed', ':pending': 'pending' }),
+        },
+      },
+    ];
+    if (change.emailLog && change.expectedVersion !== undefined) {
+      items.push(this.accountStateUpdate(activation.accountNumber, change.expectedVersion, 'SET emailLog = :log', { ':log': serializeLog(change.emailLog) }));
+    }
+    await this.transact(items);
+  }
+
+  async markMaybeDelivered(id: string) {
+    await this.client.send(
+      new UpdateItemCommand({
+        TableName: this.tableName,
+        Key: toItem(keys.activation(id)),
+        UpdateExpression: 'SET maybeDelivered = :yes',
+        ConditionExpression: 'attribute_exists(pk)',
+        ExpressionAttributeValues: toItem({ ':yes': true }),
+      }),
+    ).catch((error) => {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    });
+  }
+
+  /** A versioned update of the account's registration state; `also` adds a condition. */
+  private accountStateUpdate(accountNumber: string, expectedVersion: number, set: string, values: Record<string, unknown>, also?: string): TransactWriteItem {
+    return {
+      Update: {
+        TableName: this.tableName,
+        Key: toItem(keys.accountState(accountNumber)),
+        UpdateExpression: `${set}, version = :next`,
+        ConditionExpression: [also, versionCondition(expectedVersion)].filter(Boolean).join(' AND '),
+        ExpressionAttributeValues: toItem({
+          ...values,
+          ':next': expectedVersion + 1,
+          ...(expectedVersion > 0 ? { ':expected': expectedVersion } : {}),
+        }),
+      },
+    };
+  }
+
+  /** Writes an activation: a new one, or the same one with one more token, until anyone used it. */
   private putPending(activation: Activation): TransactWriteItem {
     return {
       Put: {
@@ -123,23 +181,23 @@ export class DynamoDbActivationStore implements ActivationStore {
     }
   }
 
-  async claim(activation: Activation, claimId: string, now: Date): Promise<boolean> {
+  async claim(id: string, tokenHash: string, claimId: string, now: Date): Promise<boolean> {
     const nowEpoch = epochSeconds(now);
     try {
       await this.client.send(
         new UpdateItemCommand({
           TableName: this.tableName,
-          Key: toItem(keys.activation(activation.id)),
+          Key: toItem(keys.activation(id)),
           UpdateExpression: 'SET claimId = :claim, claimedUntil = :until',
           // One attempt at a time: a single-item conditional write has exactly one winner.
           ConditionExpression:
-            '#status = :pending AND tokenHash = :hash AND expiresAtEpoch > :now AND (attribute_not_exists(claimedUntil) OR claimedUntil <= :now)',
+            '#status = :pending AND contains(tokenHashes, :hash) AND expiresAtEpoch > :now AND (attribute_not_exists(claimedUntil) OR claimedUntil <= :now)',
           ExpressionAttributeNames: { '#status': 'status' },
           ExpressionAttributeValues: toItem({
             ':claim': claimId,
             ':until': nowEpoch + CLAIM_SECONDS,
             ':pending': 'pending',
-            ':hash': activation.tokenHash,
+            ':hash': tokenHash,
             ':now': nowEpoch,
           }),
         }),
@@ -189,11 +247,12 @@ export class DynamoDbActivationStore implements ActivationStore {
     }
   }
 
-  async awaitIssued(id: string, timeoutMs: number): Promise<Activation | undefined> {
+  async awaitDelivery(id: string, timeoutMs: number): Promise<Activation | undefined> {
     const deadline = Date.now() + timeoutMs;
     for (let delay = 25; ; delay = Math.min(delay * 2, 500)) {
       const activation = await this.get(id);
-      if (activation || Date.now() + delay > deadline) return activation;
+      const settled = activation && (activation.deliveredAt || activation.status !== 'pending');
+      if (settled || Date.now() + delay > deadline) return activation;
       await new Promise((resolve) => setTimeout(resolve, delay));
     }
   }
@@ -258,7 +317,7 @@ export function activationToItem(activation: Activation): Record<string, unknown
     purpose: activation.purpose,
     personId: activation.personId,
     status: activation.status,
-    tokenHash: activation.tokenHash,
+    tokenHashes: activation.tokenHashes,
     sentAt: activation.sentAt.toISOString(),
     expiresAt: activation.expiresAt.toISOString(),
     expiresAtEpoch: epochSeconds(activation.expiresAt),
@@ -266,6 +325,8 @@ export function activationToItem(activation: Activation): Record<string, unknown
     ttl: epochSeconds(activation.expiresAt) + ACTIVATION_RETENTION_SECONDS,
     taskToken: activation.taskToken,
     registeredUserId: activation.registeredUserId,
+    deliveredAt: activation.deliveredAt?.toISOString(),
+    maybeDelivered: activation.maybeDelivered,
   };
 }
 
@@ -276,11 +337,13 @@ export function activationFromItem(item: Record<string, any>): Activation {
     purpose: item.purpose,
     personId: item.personId,
     status: item.status,
-    tokenHash: item.tokenHash,
+    tokenHashes: item.tokenHashes,
     sentAt: new Date(item.sentAt),
     expiresAt: new Date(item.expiresAt),
     taskToken: item.taskToken,
     registeredUserId: item.registeredUserId,
     claimedUntil: item.claimedUntil === undefined ? undefined : new Date(item.claimedUntil * 1000),
+    deliveredAt: item.deliveredAt ? new Date(item.deliveredAt) : undefined,
+    maybeDelivered: item.maybeDelivered === true ? true : undefined,
   };
 }

@@ -69,7 +69,7 @@ export class DynamoDbLoginStore implements LoginStore {
     return Item ? this.get(unmarshall(Item).userId) : undefined;
   }
 
-  async createFromActivation({ activation, claimId, login, now }: { activation: Activation; claimId: string; login: Login; now: Date }) {
+  async createFromActivation({ activation, tokenHash, claimId, login, now }: { activation: Activation; tokenHash: string; claimId: string; login: Login; now: Date }) {
     const consume: Guarded = {
       item: {
         Update: {
@@ -77,7 +77,7 @@ export class DynamoDbLoginStore implements LoginStore {
           Key: toItem(keys.activation(activation.id)),
           UpdateExpression: 'SET #status = :consumed, consumedAt = :now, registeredUserId = :userId',
           // Single use and expiry are enforced here, in the write, not only in the code before it.
-          ConditionExpression: '#status = :pending AND tokenHash = :hash AND expiresAtEpoch > :nowEpoch AND claimId = :claim',
+          ConditionExpression: '#status = :pending AND contains(tokenHashes, :hash) AND expiresAtEpoch > :nowEpoch AND claimId = :claim',
           ExpressionAttributeNames: { '#status': 'status' },
           ExpressionAttributeValues: toItem({
             ':consumed': 'consumed',
@@ -85,12 +85,12 @@ export class DynamoDbLoginStore implements LoginStore {
             ':now': now.toISOString(),
             ':nowEpoch': epochSeconds(now),
             ':userId': login.userId,
-            ':hash': activation.tokenHash,
+            ':hash': tokenHash,
             ':claim': claimId,
           }),
         },
       },
-      refusal: (cause) => this.activationRefusal(activation, now, cause),
+      refusal: (cause) => this.activationRefusal(activation.id, tokenHash, now, cause),
     };
     const guarded = [consume];
     if (activation.purpose === 'secondary') {
@@ -176,9 +176,9 @@ export class DynamoDbLoginStore implements LoginStore {
   }
 
   /** Why the activation could not be consumed, read again after the failed write. */
-  private async activationRefusal(activation: Activation, now: Date, cause: unknown): Promise<Error> {
+  private async activationRefusal(id: string, tokenHash: string, now: Date, cause: unknown): Promise<Error> {
     const { Item } = await this.client.send(
-      new GetItemCommand({ TableName: this.tableName, Key: toItem(keys.activation(activation.id)), ConsistentRead: true }),
+      new GetItemCommand({ TableName: this.tableName, Key: toItem(keys.activation(id)), ConsistentRead: true }),
     );
     if (!Item) return new ActivationNotFoundError();
     const current = activationFromItem(unmarshall(Item));
@@ -189,7 +189,7 @@ export class DynamoDbLoginStore implements LoginStore {
     }
     // Still pending with another token: the activation was re-issued, this token is void. With
     // ours: our claim lapsed and another attempt holds it now.
-    if (current.tokenHash !== activation.tokenHash) return Object.assign(new ActivationNotFoundError(), { cause });
+    if (!current.tokenHashes.includes(tokenHash)) return Object.assign(new ActivationNotFoundError(), { cause });
     return new BusyError(cause);
   }
 }

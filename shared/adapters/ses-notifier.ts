@@ -1,5 +1,5 @@
 import { SendEmailCommand, type SESClient } from '@aws-sdk/client-ses';
-import { EmailDeliveryDeferred } from '../domain/errors';
+import { EmailDeliveryDeferred, EmailRejected } from '../domain/errors';
 import type { Notifier } from '../domain/ports';
 import {
   activationEmail,
@@ -16,8 +16,10 @@ export interface SesNotifierSettings extends EmailSettings {
   configurationSet?: string;
 }
 
-// Errors SES answers when it will likely accept the same mail a little later.
-const TRANSIENT = new Set(['Throttling', 'ThrottlingException', 'TooManyRequestsException', 'ServiceUnavailable', 'InternalFailure', 'RequestTimeout', 'TimeoutError']);
+// SES refused this time but will likely accept the same mail a little later.
+const REFUSED_FOR_NOW = new Set(['Throttling', 'ThrottlingException', 'TooManyRequestsException', 'ECONNREFUSED']);
+// The send failed without telling whether SES took the message: it may reach the customer.
+const OUTCOME_UNKNOWN = new Set(['TimeoutError', 'RequestTimeout', 'RequestTimeoutException', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT']);
 
 /** Sends the service's emails through SES (v1 `SendEmail`, text and HTML parts). */
 export class SesNotifier implements Notifier {
@@ -56,10 +58,12 @@ export class SesNotifier implements Notifier {
         }),
       );
     } catch (error) {
-      const name = (error as { name?: string }).name ?? '';
-      const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode ?? 0;
-      if (TRANSIENT.has(name) || status >= 500 || status === 429) throw new EmailDeliveryDeferred(error);
-      throw error;
+      const { name = '', code = '', $metadata } = error as { name?: string; code?: string; $metadata?: { httpStatusCode?: number } };
+      const status = $metadata?.httpStatusCode ?? 0;
+      if (OUTCOME_UNKNOWN.has(name) || OUTCOME_UNKNOWN.has(code) || status >= 500) throw new EmailDeliveryDeferred(error, true);
+      if (REFUSED_FOR_NOW.has(name) || REFUSED_FOR_NOW.has(code) || status === 429) throw new EmailDeliveryDeferred(error);
+      // Anything else SES answered (MessageRejected, an unverified sender, sending paused…) is final.
+      throw new EmailRejected(error);
     }
   }
 }

@@ -14,7 +14,9 @@ export const ACTIVATION_RETENTION_SECONDS = 30 * 86_400;
 export const CLAIM_SECONDS = 30;
 
 export type ActivationPurpose = 'holder' | 'secondary';
-export type ActivationStatus = 'pending' | 'consumed' | 'revoked' | 'expired';
+export type ActivationStatus = 'pending' | 'consumed' | 'revoked' | 'expired' | 'failed';
+/** Each token of an activation is a send: a retry after a send that may have arrived adds one. */
+export const MAX_TOKENS_PER_ACTIVATION = 12;
 
 /** A single-use secret sent by email: the holder's activation or a secondary user's invitation. */
 export interface Activation {
@@ -24,7 +26,11 @@ export interface Activation {
   /** For an invitation: the person of the account it invites. */
   personId?: string;
   status: ActivationStatus;
-  tokenHash: string;
+  /**
+   * The hashes of every token emailed for it, newest last: a send retried after SES may have
+   * accepted it adds a token rather than voiding the one the customer may hold.
+   */
+  tokenHashes: string[];
   sentAt: Date;
   expiresAt: Date;
   /** The workflow's task token, parked until the registration completes. */
@@ -33,6 +39,10 @@ export interface Activation {
   registeredUserId?: string;
   /** Until when a registration attempt holds it (see `ActivationStore.claim`). */
   claimedUntil?: Date;
+  /** When SES accepted its email; unset while the workflow is still sending it. */
+  deliveredAt?: Date;
+  /** A send failed in a way that leaves open whether SES accepted it (a timeout). */
+  maybeDelivered?: boolean;
 }
 
 /** When an activation sent at `sentAt` stops being valid. */
@@ -57,7 +67,7 @@ export async function findUsableActivation(
 ): Promise<Activation> {
   const id = tokenRecordId(token);
   const activation = id ? await load(id) : undefined;
-  if (!activation || !tokenMatches(token, activation.tokenHash)) throw new ActivationNotFoundError();
+  if (!activation || !activation.tokenHashes.some((hash) => tokenMatches(token, hash))) throw new ActivationNotFoundError();
   assertUsable(activation, now);
   return activation;
 }
@@ -72,6 +82,8 @@ export function assertUsable(activation: Pick<Activation, 'status' | 'expiresAt'
     case 'consumed':
       throw new ActivationUsedError();
     case 'revoked':
+    // Never delivered: nobody should hold its link; if someone does, it is void like a revoked one.
+    case 'failed':
       throw new ActivationRevokedError();
   }
 }

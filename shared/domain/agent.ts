@@ -1,4 +1,4 @@
-import { effectiveStatus } from './activation';
+import { effectiveStatus, type Activation, type ActivationStatus } from './activation';
 import { AccountAlreadyRegisteredError, AccountNotFoundError, ValidationError } from './errors';
 import { normalizeAccountNumber } from './field-rules';
 import { identityLockoutKey } from './register-with-identity';
@@ -19,23 +19,41 @@ function accountNumberOf(value: string): string {
 
 /**
  * A Customer Service agent sends an activation email for a caller (after the first one expired,
- * say): past the self-service daily limit, never when the holder is registered. Waits until the
- * workflow issued it, to tell the agent when it expires.
+ * say): past the self-service daily limit, never when the holder is registered. Waits (briefly)
+ * until SES accepted the email, to tell the agent when it expires; `queued` when it has not yet.
  * @throws ValidationError, AccountNotFoundError, AccountAlreadyRegisteredError
  */
 export async function sendActivationForAgent(
   deps: { accounts: AccountDirectory; activations: ActivationStore; workflow: Workflow },
   input: { accountNumber: string },
-): Promise<{ status: 'sent'; expiresAt: string | null }> {
+): Promise<{ status: 'sent'; expiresAt: string } | { status: 'queued'; expiresAt: null }> {
   const accountNumber = accountNumberOf(input.accountNumber);
   const account = await deps.accounts.get(accountNumber);
   if (!account) throw new AccountNotFoundError();
   if ((await deps.activations.getAccountState(accountNumber)).holderUserId) throw new AccountAlreadyRegisteredError();
   const activationId = newId();
   await deps.workflow.startActivation({ activationId, accountNumber, channel: 'agent' });
-  const issued = await deps.activations.awaitIssued(activationId, ISSUE_WAIT_MS);
-  // null only when the workflow is still retrying (SES throttling): it will send, later.
-  return { status: 'sent', expiresAt: issued ? issued.expiresAt.toISOString() : null };
+  const settled = await deps.activations.awaitDelivery(activationId, ISSUE_WAIT_MS);
+  // "sent" only once SES accepted the email; otherwise the workflow is still at it, and the
+  // status route tells what became of it (failed included).
+  if (settled?.deliveredAt && settled.status === 'pending') return { status: 'sent', expiresAt: settled.expiresAt.toISOString() };
+  return { status: 'queued', expiresAt: null };
+}
+
+/** An activation as Customer Service sees it. */
+export interface ActivationView {
+  sentAt: string;
+  expiresAt: string;
+  status: ActivationStatus | 'queued';
+}
+
+function activationView(activation: Activation, now: Date): ActivationView {
+  const status = effectiveStatus(activation, now);
+  return {
+    sentAt: activation.sentAt.toISOString(),
+    expiresAt: activation.expiresAt.toISOString(),
+    status: status === 'pending' && !activation.deliveredAt ? 'queued' : status,
+  };
 }
 
 export interface RegistrationStatus {
@@ -43,7 +61,9 @@ export interface RegistrationStatus {
   companyName: string;
   language: string;
   holder: { registered: boolean; username?: string; registeredAt?: string };
-  pendingActivation: { sentAt: string; expiresAt: string; status: string } | null;
+  pendingActivation: ActivationView | null;
+  /** The activation issued last, when it is not the pending one: `queued` while its email is being retried, or `failed`. */
+  latestActivation: ActivationView | null;
   identityLockedUntil: string | null;
   /** Newest first, one page of `HISTORY_PAGE_SIZE`. */
   history: (Omit<AuditEvent, 'at'> & { at: string })[];
@@ -73,6 +93,8 @@ export async function registrationStatus(
   ]);
   const holderLogin = state.holderUserId ? await deps.logins.get(state.holderUserId) : undefined;
   const pending = state.pendingActivationId ? await deps.activations.get(state.pendingActivationId) : undefined;
+  const latest =
+    state.latestActivationId && state.latestActivationId !== state.pendingActivationId ? await deps.activations.get(state.latestActivationId) : undefined;
   return {
     accountNumber,
     companyName: account.companyName,
@@ -80,9 +102,8 @@ export async function registrationStatus(
     holder: holderLogin
       ? { registered: true, username: holderLogin.username, registeredAt: holderLogin.createdAt.toISOString() }
       : { registered: false },
-    pendingActivation: pending
-      ? { sentAt: pending.sentAt.toISOString(), expiresAt: pending.expiresAt.toISOString(), status: effectiveStatus(pending, now) }
-      : null,
+    pendingActivation: pending ? activationView(pending, now) : null,
+    latestActivation: latest ? activationView(latest, now) : null,
     identityLockedUntil: lockedUntil && lockedUntil > now ? lockedUntil.toISOString() : null,
     history: history.events.map((event) => ({ ...event, at: event.at.toISOString() })),
     nextCursor: history.nextCursor ?? null,

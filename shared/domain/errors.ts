@@ -144,10 +144,25 @@ export class ConcurrentUpdateError extends Error {
   }
 }
 
-/** SES refused for now (throttling, outage): the workflow retries with backoff. */
+/**
+ * SES refused for now (throttling, outage), or the send failed without telling whether SES took
+ * the message (`mayHaveBeenAccepted`: a timeout, a dropped connection, a 5xx): the workflow
+ * retries with backoff.
+ */
 export class EmailDeliveryDeferred extends Error {
-  constructor(cause?: unknown) {
+  constructor(
+    cause?: unknown,
+    readonly mayHaveBeenAccepted = false,
+  ) {
     super('email delivery deferred', { cause });
     this.name = 'EmailDeliveryDeferred';
+  }
+}
+
+/** SES refused the message for good (rejected, sender not verified, sending paused…): no retry helps. */
+export class EmailRejected extends Error {
+  constructor(cause?: unknown) {
+    super('email rejected', { cause });
+    this.name = 'EmailRejected';
   }
 }

@@ -1,6 +1,7 @@
-import { identityPostalCode } from './account';
+import { identityPostalCode, type Account } from './account';
 import { activationExpiry, effectiveStatus, type Activation } from './activation';
 import { retryOnConflict } from './contention';
+import { EmailDeliveryDeferred, EmailRejected } from './errors';
 import { normalizeAccountNumber, normalizePostalCode } from './field-rules';
 import type {
   AccountDirectory,
@@ -11,6 +12,7 @@ import type {
   EmailLogEntry,
   Notifier,
   PeopleStore,
+  Person,
   Workflow,
 } from './ports';
 import { hashToken, newId, newSecretToken } from './secrets';
@@ -18,7 +20,6 @@ import { hashToken, newId, newSecretToken } from './secrets';
 /** At most three activation emails (or notices) per account per rolling 24 hours, self-service. */
 export const EMAILS_PER_DAY = 3;
 const DAY_MS = 86_400_000;
-
 
 /**
  * Flow A, step 1 (API): a request for an activation email. Every well-formed request takes the
@@ -46,43 +47,43 @@ export type IssueOutcome =
   | { outcome: 'sent'; expiresAt: string }
   | { outcome: 'notice-sent' }
   | { outcome: 'throttled' }
+  | { outcome: 'failed' }
   | { outcome: 'no-account' }
   | { outcome: 'not-verified' }
   | { outcome: 'not-invitable' };
 
+type IssueDeps = {
+  accounts: AccountDirectory;
+  activations: ActivationStore;
+  notifier: Notifier;
+  workflow: Workflow;
+  people: PeopleStore;
+  audit: AuditLog;
+  clock: Clock;
+};
+
 /**
  * Flow A, step 2 (workflow): issues activation `activationId` and emails its link to the holder
- * at the address on file, revoking the account's older pending activation; when the holder has
- * a login already, emails a notice instead. Safe to retry: a retry re-issues the same id with a
- * fresh token (the earlier one was never delivered) and counts one email, not two.
+ * at the address on file; when the holder has a login already, emails a notice instead. Only
+ * once SES accepted the email does the activation become the account's pending one, revoking
+ * the older: a refused email leaves the holder's working link alone and gives the daily email
+ * back (`failed`). Safe to retry: a retry adds a fresh token to the same activation and counts
+ * one email, not two — a token whose email may have arrived keeps working.
  * @throws EmailDeliveryDeferred when SES refuses for now (the workflow retries with backoff).
  */
-export async function issueActivation(
-  deps: {
-    accounts: AccountDirectory;
-    activations: ActivationStore;
-    notifier: Notifier;
-    workflow: Workflow;
-    people: PeopleStore;
-    audit: AuditLog;
-    clock: Clock;
-  },
-  input: ActivationRequest,
-): Promise<IssueOutcome> {
+export async function issueActivation(deps: IssueDeps, input: ActivationRequest): Promise<IssueOutcome> {
   // A self-service request that did not prove the account ends here, sending nothing.
   if (input.identityVerified === false) return { outcome: 'not-verified' };
   const account = await deps.accounts.get(input.accountNumber);
   if (!account) return { outcome: 'no-account' };
   if (input.personId) return issueInvitation(deps, account, { ...input, personId: input.personId });
 
-  return retryOnConflict(async () => {
+  const reserved = await retryOnConflict(async (): Promise<IssueOutcome | Reserved> => {
     const now = deps.clock.now();
     const state = await deps.activations.getAccountState(account.accountNumber);
     const existing = await deps.activations.get(input.activationId);
-    if (existing && existing.status !== 'pending') {
-      // A retry after the email went out and the activation moved on: nothing left to send.
-      return { outcome: 'sent', expiresAt: existing.expiresAt.toISOString() };
-    }
+    // A retry after the email was settled: nothing left to send.
+    if (existing && (existing.status !== 'pending' || existing.deliveredAt)) return settledOutcome(existing);
 
     const recent = state.emailLog.filter((entry) => now.getTime() - entry.at.getTime() < DAY_MS);
     const counted = recent.some((entry) => entry.id === input.activationId);
@@ -98,73 +99,134 @@ export async function issueActivation(
       await deps.audit.record(account.accountNumber, { type: 'activation-notice-sent', at: now, channel: input.channel });
       return { outcome: 'notice-sent' };
     }
+    const { activation, token } = withNewToken(existing, { id: input.activationId, accountNumber: account.accountNumber, purpose: 'holder' }, now);
+    await deps.activations.reserve({ activation, emailLog, expectedVersion: state.version });
+    return { activation, token };
+  });
+  if ('outcome' in reserved) return reserved;
 
-    const previous =
-      state.pendingActivationId && state.pendingActivationId !== input.activationId
-        ? await deps.activations.get(state.pendingActivationId)
-        : undefined;
-    const token = newSecretToken(input.activationId);
-    const activation: Activation = {
-      id: input.activationId,
-      accountNumber: account.accountNumber,
-      purpose: 'holder',
-      status: 'pending',
-      tokenHash: hashToken(token),
-      sentAt: now,
-      expiresAt: activationExpiry(now),
-    };
+  const { activation, token } = reserved;
+  const send = () => deps.notifier.sendActivation({ to: account.holder.email, language: account.language, token, expiresAt: activation.expiresAt });
+  const outcome = await deliver(deps, activation, send);
+  if (outcome.outcome === 'sent') {
+    await deps.audit.record(account.accountNumber, { type: 'activation-sent', at: activation.sentAt, activationId: activation.id, channel: input.channel });
+  }
+  return outcome;
+}
+
+/** An activation saved before its email, with the token that email carries. */
+interface Reserved {
+  activation: Activation;
+  token: string;
+}
+
+/** The activation to (re)send: a fresh token added to the ones already emailed, expiring five days from now. */
+function withNewToken(existing: Activation | undefined, what: Pick<Activation, 'id' | 'accountNumber' | 'purpose' | 'personId'>, now: Date): Reserved {
+  const token = newSecretToken(what.id);
+  const activation: Activation = {
+    ...what,
+    status: 'pending',
+    tokenHashes: [...(existing?.tokenHashes ?? []), hashToken(token)],
+    sentAt: now,
+    expiresAt: activationExpiry(now),
+    maybeDelivered: existing?.maybeDelivered,
+  };
+  return { activation, token };
+}
+
+/** What a retry answers for an activation whose email was already settled. */
+function settledOutcome(activation: Activation): IssueOutcome {
+  return activation.status === 'failed' ? { outcome: 'failed' } : { outcome: 'sent', expiresAt: activation.expiresAt.toISOString() };
+}
+
+/**
+ * Sends a reserved activation's email and settles it: delivered (it replaces the older one), or
+ * refused for good (recorded as failed).
+ * @throws EmailDeliveryDeferred (the workflow retries), remembering when SES may have taken it
+ */
+async function deliver(deps: IssueDeps, activation: Activation, send: () => Promise<void>): Promise<IssueOutcome> {
+  try {
+    await send();
+  } catch (error) {
+    if (error instanceof EmailDeliveryDeferred && error.mayHaveBeenAccepted) await deps.activations.markMaybeDelivered(activation.id);
+    if (error instanceof EmailRejected) return recordUndelivered(deps, { activationId: activation.id });
+    throw error;
+  }
+  await confirmDelivery(deps, activation);
+  return { outcome: 'sent', expiresAt: activation.expiresAt.toISOString() };
+}
+
+/**
+ * SES accepted the email: the activation becomes the account's pending one (an invitation, its
+ * person's), and the one it replaces is revoked — only now, so that a refused email never voids
+ * a working link.
+ */
+async function confirmDelivery(deps: IssueDeps, activation: Activation): Promise<void> {
+  await retryOnConflict(async () => {
+    const now = deps.clock.now();
+    let previousId: string | undefined;
+    let expectedVersion: number | undefined;
+    if (activation.personId) {
+      const person = await deps.people.get(activation.accountNumber, activation.personId);
+      if (person?.status !== 'invited') return; // removed, or registered with an older link
+      previousId = person.invitationId;
+    } else {
+      const state = await deps.activations.getAccountState(activation.accountNumber);
+      if (state.holderUserId) return; // registered meanwhile, with an older link
+      previousId = state.pendingActivationId;
+      expectedVersion = state.version;
+    }
+    const previous = previousId && previousId !== activation.id ? await deps.activations.get(previousId) : undefined;
     const revoke = previous && effectiveStatus(previous, now) === 'pending' ? previous : undefined;
-    await deps.activations.issue({ activation, revokeId: revoke?.id, emailLog, expectedVersion: state.version });
-    if (revoke) await revokeWait(deps, account.accountNumber, revoke, now);
-
-    await deps.notifier.sendActivation({
-      to: account.holder.email,
-      language: account.language,
-      token,
-      expiresAt: activation.expiresAt,
-    });
-    await deps.audit.record(account.accountNumber, {
-      type: 'activation-sent',
-      at: now,
-      activationId: activation.id,
-      channel: input.channel,
-    });
-    return { outcome: 'sent', expiresAt: activation.expiresAt.toISOString() };
+    await deps.activations.confirmDelivered({ activation, deliveredAt: now, revokeId: revoke?.id, expectedVersion });
+    if (revoke) await revokeWait(deps, activation.accountNumber, revoke, now);
   });
 }
 
 /**
- * Flow C: issues an invitation for a secondary user the holder added, revoking their older one,
- * and emails its link to them. Safe to retry, like an activation.
+ * Settles an activation whose email could not be delivered — refused for good, or still failing
+ * when the workflow's retries ran out: marked `failed` (Customer Service sees it), the daily email
+ * given back, the older link left working. If an earlier send may have reached the customer,
+ * that link is kept usable instead, as if delivered.
  */
-async function issueInvitation(
-  deps: Parameters<typeof issueActivation>[0],
-  account: NonNullable<Awaited<ReturnType<AccountDirectory['get']>>>,
-  input: ActivationRequest & { personId: string },
-): Promise<IssueOutcome> {
-  return retryOnConflict(async () => {
+export async function recordUndelivered(deps: IssueDeps, input: { activationId: string }): Promise<IssueOutcome> {
+  const activation = await deps.activations.get(input.activationId);
+  if (!activation) return { outcome: 'failed' };
+  if (activation.status !== 'pending' || activation.deliveredAt) return settledOutcome(activation);
+  if (activation.maybeDelivered) {
+    await confirmDelivery(deps, activation);
+    return { outcome: 'sent', expiresAt: activation.expiresAt.toISOString() };
+  }
+  await retryOnConflict(async () => {
+    if (activation.personId) return deps.activations.failDelivery({ activation });
+    const state = await deps.activations.getAccountState(activation.accountNumber);
+    const emailLog = state.emailLog.filter((entry) => entry.id !== activation.id);
+    await deps.activations.failDelivery({ activation, emailLog, expectedVersion: state.version });
+  });
+  await deps.audit.record(activation.accountNumber, { type: 'activation-failed', at: deps.clock.now(), activationId: activation.id });
+  return { outcome: 'failed' };
+}
+
+/**
+ * Flow C: issues an invitation for a secondary user the holder added and emails its link to
+ * them; once SES accepted it, it replaces their older one. Safe to retry, like an activation.
+ */
+async function issueInvitation(deps: IssueDeps, account: Account, input: ActivationRequest & { personId: string }): Promise<IssueOutcome> {
+  const reserved = await retryOnConflict(async (): Promise<IssueOutcome | (Reserved & { person: Person })> => {
     const now = deps.clock.now();
     const person = await deps.people.get(account.accountNumber, input.personId);
     if (!person || person.role !== 'secondary' || person.status !== 'invited') return { outcome: 'not-invitable' };
     const existing = await deps.activations.get(input.activationId);
-    if (existing && existing.status !== 'pending') return { outcome: 'sent', expiresAt: existing.expiresAt.toISOString() };
-    const previous =
-      person.invitationId && person.invitationId !== input.activationId ? await deps.activations.get(person.invitationId) : undefined;
-    const revoke = previous && effectiveStatus(previous, now) === 'pending' ? previous : undefined;
-    const token = newSecretToken(input.activationId);
-    const activation: Activation = {
-      id: input.activationId,
-      accountNumber: account.accountNumber,
-      purpose: 'secondary',
-      personId: person.personId,
-      status: 'pending',
-      tokenHash: hashToken(token),
-      sentAt: now,
-      expiresAt: activationExpiry(now),
-    };
-    await deps.activations.issueInvitation({ activation, revokeId: revoke?.id });
-    if (revoke) await revokeWait(deps, account.accountNumber, revoke, now);
-    await deps.notifier.sendInvitation({
+    if (existing && (existing.status !== 'pending' || existing.deliveredAt)) return settledOutcome(existing);
+    const fresh = withNewToken(existing, { id: input.activationId, accountNumber: account.accountNumber, purpose: 'secondary', personId: person.personId }, now);
+    await deps.activations.reserve({ activation: fresh.activation });
+    return { ...fresh, person };
+  });
+  if ('outcome' in reserved) return reserved;
+
+  const { activation, token, person } = reserved;
+  const send = () =>
+    deps.notifier.sendInvitation({
       to: person.email,
       language: account.language,
       inviteeName: person.name,
@@ -173,9 +235,11 @@ async function issueInvitation(
       token,
       expiresAt: activation.expiresAt,
     });
-    await deps.audit.record(account.accountNumber, { type: 'invitation-sent', at: now, activationId: activation.id, channel: input.channel });
-    return { outcome: 'sent', expiresAt: activation.expiresAt.toISOString() };
-  });
+  const outcome = await deliver(deps, activation, send);
+  if (outcome.outcome === 'sent') {
+    await deps.audit.record(account.accountNumber, { type: 'invitation-sent', at: activation.sentAt, activationId: activation.id, channel: input.channel });
+  }
+  return outcome;
 }
 
 /** Ends the workflow that was waiting on a revoked activation, and records the revocation. */
@@ -208,18 +272,24 @@ export async function awaitRegistration(
     case 'expired':
       return deps.workflow.abandon(input.taskToken, 'ActivationExpired');
     case 'revoked':
+    case 'failed':
       return deps.workflow.abandon(input.taskToken, 'ActivationRevoked');
   }
 }
 
-/** Flow A, after five days (workflow): marks the activation expired if nobody used it. */
+/**
+ * Flow A, after five days (workflow): marks the activation expired if nobody used it. When it was
+ * used but the registration could not resume the workflow (Step Functions failing after the
+ * login was created), returns the new login so that the workflow still sends its confirmation.
+ */
 export async function expireActivation(
   deps: { activations: ActivationStore; audit: AuditLog; clock: Clock },
   input: { activationId: string },
-): Promise<{ expired: boolean }> {
+): Promise<{ expired: boolean; registeredUserId?: string }> {
   const now = deps.clock.now();
   const activation = await deps.activations.get(input.activationId);
   if (!activation) return { expired: false };
+  if (activation.status === 'consumed') return { expired: false, registeredUserId: activation.registeredUserId };
   const expired = await deps.activations.expire(activation.id, now);
   if (expired) {
     await deps.audit.record(activation.accountNumber, { type: 'activation-expired', at: now, activationId: activation.id });

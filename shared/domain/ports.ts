@@ -27,51 +27,67 @@ export interface EmailLogEntry {
 export interface AccountRegistrationState {
   accountNumber: string;
   holderUserId?: string;
+  /** The activation whose email SES accepted last: the one a holder is expected to use. */
   pendingActivationId?: string;
+  /** The activation issued last, delivered or not (what Customer Service looks at first). */
+  latestActivationId?: string;
   emailLog: EmailLogEntry[];
   /** 0 when the account has no state yet. */
   version: number;
 }
 
-/** Activations and the per-account state they change together. */
+/**
+ * Activations and the per-account state they change together. An activation is issued in two
+ * steps around its email: `reserve` before the send (its token works, the daily email is
+ * counted), then `confirmDelivered` once SES accepted it (it becomes the account's pending
+ * activation and the older one is revoked) or `failDelivery` when SES refused it for good (the
+ * daily email is given back, the older link keeps working).
+ */
 export interface ActivationStore {
   /** The activation with this id (strongly consistent read), or undefined. */
   get(id: string): Promise<Activation | undefined>;
   getAccountState(accountNumber: string): Promise<AccountRegistrationState>;
   /**
-   * Saves a pending activation (new, or the same id re-issued with a new token), makes it the
-   * account's pending one, revokes `revokeId`, and saves the email log — all or nothing.
+   * Saves a pending activation about to be emailed (new, or the same id with one more token) and
+   * the account's email log, and makes it the account's latest — all or nothing. For an
+   * invitation (`activation.personId`), saves the activation alone.
    * @throws ConcurrentUpdateError when the state changed since `expectedVersion` was read.
    */
-  issue(change: {
-    activation: Activation;
-    revokeId?: string;
-    emailLog: EmailLogEntry[];
-    expectedVersion: number;
-  }): Promise<void>;
+  reserve(change: { activation: Activation; emailLog?: EmailLogEntry[]; expectedVersion?: number }): Promise<void>;
+  /**
+   * SES accepted the activation's email: records it, makes it the account's pending activation
+   * (for an invitation: its person's invitation) and revokes `revokeId` — all or nothing.
+   * @throws ConcurrentUpdateError when anything changed since read (re-read and try again)
+   */
+  confirmDelivered(change: { activation: Activation; deliveredAt: Date; revokeId?: string; expectedVersion?: number }): Promise<void>;
+  /**
+   * SES refused the activation's email for good: marks it failed and saves the email log without
+   * it (`emailLog`, when given), all or nothing.
+   * @throws ConcurrentUpdateError as `reserve`
+   */
+  failDelivery(change: { activation: Activation; emailLog?: EmailLogEntry[]; expectedVersion?: number }): Promise<void>;
+  /** Remembers that a send of this activation failed in a way that leaves open whether SES accepted it. */
+  markMaybeDelivered(id: string): Promise<void>;
   /**
    * Saves the account's email log alone (a notice was sent).
-   * @throws ConcurrentUpdateError as `issue`.
+   * @throws ConcurrentUpdateError as `reserve`.
    */
   saveEmailLog(accountNumber: string, emailLog: EmailLogEntry[], expectedVersion: number): Promise<void>;
   /**
-   * Saves a pending invitation (an activation of purpose `secondary`), points its person at it
-   * and revokes `revokeId`, all or nothing.
-   * @throws ConcurrentUpdateError when the person is no longer invited or `revokeId` changed.
+   * Claims a pending, unexpired activation that holds `tokenHash` for one registration attempt,
+   * for `CLAIM_SECONDS`: parallel submissions of one token then wait for that attempt instead of
+   * racing it. False when it is claimed already or no longer usable.
    */
-  issueInvitation(change: { activation: Activation; revokeId?: string }): Promise<void>;
-  /**
-   * Claims a pending, unexpired activation whose token hash is `activation.tokenHash` for one
-   * registration attempt, for `CLAIM_SECONDS`: parallel submissions of one token then wait for
-   * that attempt instead of racing it. False when it is claimed already or no longer usable.
-   */
-  claim(activation: Activation, claimId: string, now: Date): Promise<boolean>;
+  claim(id: string, tokenHash: string, claimId: string, now: Date): Promise<boolean>;
   /** Gives up claim `claimId` (the attempt failed before consuming the activation). */
   releaseClaim(id: string, claimId: string): Promise<void>;
   /** Parks the workflow's task token on a pending activation; returns the activation as it now is. */
   parkTaskToken(id: string, taskToken: string): Promise<Activation | undefined>;
-  /** Waits (briefly) until the workflow has issued activation `id`; undefined if it has not by then. */
-  awaitIssued(id: string, timeoutMs: number): Promise<Activation | undefined>;
+  /**
+   * Waits (briefly) until the workflow settled activation `id`'s email: delivered, or no longer
+   * pending (failed). Returns it as it then is, or undefined if it does not exist by then.
+   */
+  awaitDelivery(id: string, timeoutMs: number): Promise<Activation | undefined>;
   /** Marks a pending activation expired once `now` is past its expiry; true when it changed. */
   expire(id: string, now: Date): Promise<boolean>;
 }
@@ -104,15 +120,18 @@ export interface LoginStore {
    */
   createForHolder(change: { login: Login; revokeActivationId?: string }): Promise<void>;
   /**
-   * Creates `login` and consumes `activation`, claimed as `claimId`, in one transaction: exactly
-   * once per token, per username and per account holder.
+   * Creates `login` and consumes `activation` (with the token of hash `tokenHash`, claimed as
+   * `claimId`) in one transaction: exactly once per token, per username and per account holder.
    * @throws UsernameTakenError, AccountAlreadyRegisteredError, ActivationUsedError,
    *   ActivationRevokedError, ActivationExpiredError, BusyError
    */
-  createFromActivation(change: { activation: Activation; claimId: string; login: Login; now: Date }): Promise<void>;
+  createFromActivation(change: { activation: Activation; tokenHash: string; claimId: string; login: Login; now: Date }): Promise<void>;
 }
 
-/** The emails the service sends. Transient failures throw `EmailDeliveryDeferred` (retried). */
+/**
+ * The emails the service sends. Transient failures throw `EmailDeliveryDeferred` (retried, and
+ * flagged when SES may have accepted the message); permanent refusals throw `EmailRejected`.
+ */
 export interface Notifier {
   sendActivation(message: { to: string; language: Language; token: string; expiresAt: Date }): Promise<void>;
   sendAlreadyRegisteredNotice(message: { to: string; language: Language }): Promise<void>;
@@ -179,6 +198,7 @@ export type AuditEventType =
   | 'activation-throttled'
   | 'activation-revoked'
   | 'activation-expired'
+  | 'activation-failed'
   | 'registered'
   | 'identity-check-failed'
   | 'identity-locked'

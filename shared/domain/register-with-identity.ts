@@ -6,6 +6,7 @@ import { emailKey, maskAccountNumber, normalizeAccountNumber, normalizePostalCod
 import { IDENTITY_LOCKOUT, takeAttempt, type LockoutStore } from './lockout';
 import type { AccountDirectory, ActivationStore, AuditLog, Clock, Login, LoginStore, PasswordHasher, PeopleStore, Person, Workflow } from './ports';
 import type { RegistrationResult } from './register';
+import { runFollowUps, type Incidents } from './follow-up';
 import { newId } from './secrets';
 
 export class IdentityNotVerifiedError extends AppError {
@@ -49,6 +50,7 @@ export async function registerWithIdentity(
     workflow: Workflow;
     lockouts: LockoutStore;
     audit: AuditLog;
+    incidents: Incidents;
     clock: Clock;
   },
   input: { accountNumber: string; postalCode: string; email: string; username: string; password: string },
@@ -96,10 +98,13 @@ export async function registerWithIdentity(
     await deps.logins.createForHolder({ login, revokeActivationId: revoke?.id });
     return { login, revoke, now };
   });
-  if (revoke?.taskToken) await deps.workflow.abandon(revoke.taskToken, 'ActivationRevoked');
-  if (revoke) await deps.audit.record(accountNumber, { type: 'activation-revoked', at: now, activationId: revoke.id });
-  await deps.audit.record(accountNumber, { type: 'registered', at: now, role: 'holder', channel: 'identity' });
-  await deps.workflow.startConfirmation({ accountNumber, userId: login.userId });
+  await runFollowUps(deps.incidents, [
+    ['end-revoked-wait', async () => revoke?.taskToken && deps.workflow.abandon(revoke.taskToken, 'ActivationRevoked')],
+    ['audit', async () => revoke && deps.audit.record(accountNumber, { type: 'activation-revoked', at: now, activationId: revoke.id })],
+    ['audit', () => deps.audit.record(accountNumber, { type: 'registered', at: now, role: 'holder', channel: 'identity' })],
+    // Named after the login: retrying starts it once.
+    ['start-confirmation', () => deps.workflow.startConfirmation({ accountNumber, userId: login.userId })],
+  ]);
   return { username: login.username, role: 'holder', accountNumberMasked: maskAccountNumber(accountNumber) };
 }
 

@@ -15,7 +15,8 @@ import type {
   Workflow,
 } from './ports';
 import { registerWithIdentity } from './register-with-identity';
-import { newId } from './secrets';
+import { runFollowUps, type Incidents } from './follow-up';
+import { hashToken, newId } from './secrets';
 
 export interface RegistrationResult {
   username: string;
@@ -39,6 +40,7 @@ export async function registerWithActivation(
     passwords: PasswordHasher;
     workflow: Workflow;
     audit: AuditLog;
+    incidents: Incidents;
     clock: Clock;
   },
   input: { activationToken: string; username: string; password: string },
@@ -58,7 +60,8 @@ export async function registerWithActivation(
   // One attempt per token at a time: a double-clicked "submit" waits for the first attempt and
   // then reads its outcome (ACTIVATION_USED), rather than racing it into a transaction conflict.
   const claimId = newId();
-  await claimActivation(deps, activation, claimId);
+  const tokenHash = hashToken(input.activationToken);
+  await claimActivation(deps, activation, tokenHash, claimId);
   let login: Login;
   try {
     const passwordHash = await deps.passwords.hash(input.password);
@@ -74,19 +77,26 @@ export async function registerWithActivation(
       status: 'active',
       createdAt: now,
     };
-    await deps.logins.createFromActivation({ activation, claimId, login, now });
+    await deps.logins.createFromActivation({ activation, tokenHash, claimId, login, now });
   } catch (error) {
     // Refused (username taken meanwhile…): the token stays usable for the next attempt.
     await deps.activations.releaseClaim(activation.id, claimId);
     throw error;
   }
   const now = login.createdAt;
-  await deps.audit.record(account.accountNumber, { type: 'registered', at: now, activationId: activation.id, role: login.role });
-
-  // The workflow may not have parked its token yet; if so it finds the activation consumed and
-  // resumes itself (see awaitRegistration).
-  const consumed = await deps.activations.get(activation.id);
-  if (consumed?.taskToken) await deps.workflow.completeRegistration(consumed.taskToken, { userId: login.userId });
+  await runFollowUps(deps.incidents, [
+    ['audit', () => deps.audit.record(account.accountNumber, { type: 'registered', at: now, activationId: activation.id, role: login.role })],
+    // The workflow may not have parked its token yet; if so it finds the activation consumed and
+    // resumes itself (see awaitRegistration). If it cannot be resumed now, its five-day timeout
+    // finds the activation consumed and still sends the confirmation.
+    [
+      'resume-workflow',
+      async () => {
+        const consumed = await deps.activations.get(activation.id);
+        if (consumed?.taskToken) await deps.workflow.completeRegistration(consumed.taskToken, { userId: login.userId });
+      },
+    ],
+  ]);
 
   return { username: login.username, role: login.role, accountNumberMasked: maskAccountNumber(account.accountNumber) };
 }
@@ -97,16 +107,16 @@ export async function registerWithActivation(
  * @throws ActivationUsedError once the parallel attempt consumed it (and the other 410/404
  *   refusals), BusyError when it is still held after the waits
  */
-async function claimActivation(deps: { activations: ActivationStore; clock: Clock }, activation: Activation, claimId: string): Promise<void> {
+async function claimActivation(deps: { activations: ActivationStore; clock: Clock }, activation: Activation, tokenHash: string, claimId: string): Promise<void> {
   let current: Activation | undefined = activation;
   for (let attempt = 1; ; attempt++) {
     const now = deps.clock.now();
-    if (!current || current.tokenHash !== activation.tokenHash) throw new ActivationNotFoundError();
+    if (!current || !current.tokenHashes.includes(tokenHash)) throw new ActivationNotFoundError();
     assertUsable(current, now);
     // While another attempt holds it, only read: writing to an item that a transaction is
     // consuming would only conflict with it.
     const held = current.claimedUntil && current.claimedUntil > now;
-    if (!held && (await deps.activations.claim(activation, claimId, now))) return;
+    if (!held && (await deps.activations.claim(activation.id, tokenHash, claimId, now))) return;
     if (attempt >= CONTENTION_ATTEMPTS) throw new BusyError();
     await backoff(attempt);
     current = await deps.activations.get(activation.id);

@@ -11,7 +11,7 @@ import { RegistrationStack, readSettings } from '../../infra/stacks/registration
 
 /** The documented defaults (cdk.json), so the tests cover what `cdk synth` builds. */
 const cdkJsonContext = JSON.parse(readFileSync(path.join(PROJECT_ROOT, 'cdk.json'), 'utf8')).context as Record<string, unknown>;
-const WORKFLOW_HANDLERS = ['issue-activation', 'await-registration', 'send-confirmation', 'expire-activation'];
+const WORKFLOW_HANDLERS = ['issue-activation', 'await-registration', 'send-confirmation', 'expire-activation', 'record-failure'];
 const API_HANDLERS = [...new Set([...routes.map((route) => route.handler), fallbackHandler])];
 
 function build(context: Record<string, unknown> = {}) {
@@ -84,7 +84,7 @@ describe('RegistrationStack', () => {
     it('gives API functions about 10 s and workflow steps 30 s', () => {
       expect(resources[functionIdOf('health')]!.Properties.Timeout).toBe(10);
       expect(resources[functionIdOf('register')]!.Properties.Timeout).toBe(10);
-      for (const handler of WORKFLOW_HANDLERS) expect(resources[functionIdOf(handler)]!.Properties.Timeout).toBe(30);
+      for (const handler of WORKFLOW_HANDLERS) expect(resources[functionIdOf(handler)]!.Properties.Timeout).toBe(60);
     });
 
     it('attaches no AWS managed policy to function roles', () => {
@@ -157,7 +157,7 @@ describe('RegistrationStack', () => {
       expect(machine.Properties.DefinitionS3Location.Key).toBe(`${asset!.assetHash}.json`);
     });
 
-    it('lets the state machine invoke exactly its four functions', () => {
+    it('lets the state machine invoke exactly its five functions', () => {
       const [, machine] = ofType('AWS::StepFunctions::StateMachine')[0]!;
       const roleId = machine.Properties.RoleArn['Fn::GetAtt'][0];
       const invoke = ofType('AWS::IAM::Policy')

@@ -38,18 +38,20 @@ const substitutions = {
   AwaitRegistrationFunctionArn: arn('await-registration'),
   SendConfirmationFunctionArn: arn('send-confirmation'),
   ExpireActivationFunctionArn: arn('expire-activation'),
+  RecordFailureFunctionArn: arn('record-failure'),
 };
 
-type Name = 'issue' | 'await' | 'confirm' | 'expire';
+type Name = 'issue' | 'await' | 'confirm' | 'expire' | 'failure';
 interface Call {
   at: number;
   event: Record<string, unknown>;
 }
-const calls: Record<Name, Call[]> = { issue: [], await: [], confirm: [], expire: [] };
+const calls: Record<Name, Call[]> = { issue: [], await: [], confirm: [], expire: [], failure: [] };
 /** Per-test behaviour of IssueActivation: queued errors to throw first, then this outcome. */
 let issueErrors: Error[] = [];
 let issueOutcome = 'sent';
 let confirmError: Error | undefined;
+let expireResult: Record<string, unknown> = { expired: true };
 
 function record(name: Name, event: unknown): void {
   calls[name].push({ at: Date.now(), event: event as Record<string, unknown> });
@@ -138,7 +140,11 @@ describe('the registration workflow (infra/workflow/registration.asl.json)', () 
         },
         [substitutions.ExpireActivationFunctionArn]: async (event) => {
           record('expire', event);
-          return { expired: true };
+          return expireResult;
+        },
+        [substitutions.RecordFailureFunctionArn]: async (event) => {
+          record('failure', event);
+          return { outcome: 'failed' };
         },
       },
     });
@@ -155,6 +161,7 @@ describe('the registration workflow (infra/workflow/registration.asl.json)', () 
     issueErrors = [];
     issueOutcome = 'sent';
     confirmError = undefined;
+    expireResult = { expired: true };
   });
 
   /** Waits for AwaitRegistration to be invoked for this activation, and returns its task token. */
@@ -267,14 +274,58 @@ describe('the registration workflow (infra/workflow/registration.asl.json)', () 
     expect(calls.issue[1]!.at - calls.issue[0]!.at).toBeLessThanOrEqual(2_000 + 250);
   });
 
-  test('an error no Retry or Catch matches fails the execution with the function error name and Lambda-style cause', async () => {
+  test('a failing step is retried (States.TaskFailed, backoff with full jitter), then the workflow goes on', async () => {
+    let failures = 1;
+    confirmError = named('ProvisionedThroughputExceededException', 'throttled');
+    const started = Date.now();
+    const executionArn = await start('failed-1', { kind: 'confirmation', accountNumber: '42', userId: 'u2' });
+    await eventually(() => (calls.confirm.length >= 1 ? true : undefined), 'the first attempt');
+    if (failures-- > 0) confirmError = undefined;
+    const done = await finished(executionArn);
+
+    expect(done.status).toBe('SUCCEEDED');
+    expect(calls.confirm).toHaveLength(2);
+    expect(Date.now() - started).toBeLessThan(5_000);
+  });
+
+  test('a step that keeps failing fails the execution with the function error name and Lambda-style cause', async () => {
     confirmError = named('AccountNotFound', 'No account 42');
-    const done = await finished(await start('failed-1', { kind: 'confirmation', accountNumber: '42', userId: 'u2' }));
+    const done = await finished(await start('failed-2', { kind: 'confirmation', accountNumber: '42', userId: 'u2' }));
 
     expect(done.status).toBe('FAILED');
     expect(done.error).toBe('AccountNotFound');
     expect(JSON.parse(done.cause!)).toMatchObject({ errorType: 'AccountNotFound', errorMessage: 'No account 42' });
-    expect(calls.confirm).toHaveLength(1);
+    expect(calls.confirm).toHaveLength(4);
+  });
+
+  test('an activation that still fails after every retry is recorded by RecordFailure, and the execution fails visibly', async () => {
+    issueErrors = Array.from({ length: 4 }, () => named('ProvisionedThroughputExceededException', 'throttled'));
+    const done = await finished(await start('undelivered-1', activation('act-undelivered')));
+
+    expect(calls.issue).toHaveLength(4);
+    expect(calls.failure.map((c) => c.event)).toEqual([{ activationId: 'act-undelivered' }]);
+    expect(calls.await).toEqual([]);
+    expect([done.status, done.error]).toEqual(['FAILED', 'ActivationNotDelivered']);
+  });
+
+  test('an email refused for good (outcome "failed") ends in DeliveryFailed without waiting', async () => {
+    issueOutcome = 'failed';
+    const done = await finished(await start('refused-1', activation('act-refused')));
+
+    expect([done.status, done.error]).toEqual(['FAILED', 'ActivationNotDelivered']);
+    expect(calls.await).toEqual([]);
+    expect(calls.failure).toEqual([]);
+  });
+
+  test('at the five-day timeout, an activation used by a registration that could not resume the workflow still gets its confirmation', async () => {
+    expireResult = { expired: false, registeredUserId: 'u7' };
+    const executionArn = await start('late-1', activation('act-late'));
+    await parkedToken('act-late');
+    clock.advanceSeconds(432_000);
+    const done = await finished(executionArn);
+
+    expect(done.status).toBe('SUCCEEDED');
+    expect(calls.confirm.map((c) => c.event)).toEqual([{ accountNumber: '100200300', userId: 'u7' }]);
   });
 
   test('a "confirmation" input goes straight to SendConfirmation', async () => {

@@ -1,3 +1,4 @@
+import { hashToken } from '../../shared/domain/secrets';
 import { ACTIVATION_LIFETIME_SECONDS } from '../../shared/domain/activation';
 import { awaitRegistration, expireActivation, issueActivation, requestActivation } from '../../shared/domain/issue-activation';
 import { EmailDeliveryDeferred } from '../../shared/domain/errors';
@@ -43,7 +44,7 @@ describe('issueActivation', () => {
     expect(result).toEqual({ outcome: 'sent', expiresAt: new Date(deps.clock.now().getTime() + 432_000_000).toISOString() });
     expect(deps.notifier.sent).toEqual([expect.objectContaining({ kind: 'activation', to: 'marie.tremblay@example.com', language: 'fr' })]);
     const stored = deps.activations.activations.get(id('a1'))!;
-    expect(stored.tokenHash).not.toContain(lastToken(deps));
+    expect(stored.tokenHashes).toEqual([hashToken(lastToken(deps))]);
     expect(lastToken(deps).startsWith(id('a1'))).toBe(true);
   });
   it('revokes the older pending activation and ends its wait', async () => {

@@ -1,0 +1,23 @@
+import * as adapters from '../../shared/adapters/composition';
+import { systemClock } from '../../shared/adapters/system-clock';
+import { recordUndelivered } from '../../shared/domain/issue-activation';
+import { logger } from '../../shared/http/logger';
+import { workflowHandler } from '../../shared/workflow/task-handler';
+
+const deps = {
+  accounts: adapters.accounts(),
+  activations: adapters.activations(),
+  notifier: adapters.notifier(),
+  workflow: adapters.workflow(),
+  people: adapters.people(),
+  audit: adapters.audit(),
+  clock: systemClock,
+};
+
+/** Workflow state RecordFailure: the activation's email still failed after every retry. */
+export const handler = workflowHandler(async (input: { activationId: string }) => {
+  const outcome = await recordUndelivered(deps, input);
+  // Counted by the ActivationDeliveryFailures alarm.
+  logger.error('activation not delivered', { activationId: input.activationId, outcome: outcome.outcome });
+  return outcome;
+});
