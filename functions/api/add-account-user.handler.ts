@@ -7,7 +7,7 @@ import { addUserSchema, parseRequest } from '../../shared/http/request-schemas';
 const deps = { accounts: adapters.accounts(), people: adapters.people(), workflow: adapters.workflow(), clock: systemClock };
 
 /** POST /v1/account/users — adds a secondary (invited) or technical (recorded) user. */
-export const handler = httpHandler({ body: true, authenticate: adapters.authenticator() }, async (request) => ({
+export const handler = httpHandler({ body: true, authenticate: adapters.authenticator(), idempotentRoute: 'add-account-user' }, async (request) => ({
   statusCode: 201,
   body: await addUser(deps, request.principal!, parseRequest(addUserSchema, request.body)),
 }));

@@ -5,7 +5,7 @@ import { httpHandler } from '../../shared/http/http-handler';
 const deps = { accounts: adapters.accounts(), activations: adapters.activations(), workflow: adapters.workflow() };
 
 /** POST /v1/agent/accounts/{accountNumber}/activation-email (IAM on AWS; x-agent-key locally). */
-export const handler = httpHandler({ body: false }, async (request) => ({
+export const handler = httpHandler({ body: false, idempotentRoute: 'agent-send-activation' }, async (request) => ({
   statusCode: 202,
   body: await sendActivationForAgent(deps, { accountNumber: request.pathParameters.accountNumber ?? '' }),
 }));

@@ -19,7 +19,7 @@ const deps = {
 };
 
 /** POST /v1/registrations — with a token, or with identity proof; exactly once per login. */
-export const handler = httpHandler({ body: true }, async (request) => ({
+export const handler = httpHandler({ body: true, idempotentRoute: 'register' }, async (request) => ({
   statusCode: 201,
   body: await register(deps, parseRegistration(request.body)),
 }));

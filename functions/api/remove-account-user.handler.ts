@@ -6,7 +6,7 @@ import { httpHandler } from '../../shared/http/http-handler';
 const deps = { people: adapters.people(), activations: adapters.activations(), workflow: adapters.workflow(), clock: systemClock };
 
 /** DELETE /v1/account/users/{userId} — disables the login, revokes sessions and invitations. */
-export const handler = httpHandler({ body: false, authenticate: adapters.authenticator() }, async (request) => {
+export const handler = httpHandler({ body: false, authenticate: adapters.authenticator(), idempotentRoute: 'remove-account-user' }, async (request) => {
   await removeUser(deps, request.principal!, { userId: request.pathParameters.userId ?? '' });
   return { statusCode: 204 };
 });

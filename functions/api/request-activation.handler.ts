@@ -7,7 +7,7 @@ import { activationRequestSchema, parseRequest } from '../../shared/http/request
 const deps = { accounts: adapters.accounts(), workflow: adapters.workflow(), clock: systemClock };
 
 /** POST /v1/activation-requests — the same 202 for every well-formed request (no enumeration). */
-export const handler = httpHandler({ body: true }, async (request) => {
+export const handler = httpHandler({ body: true, idempotentRoute: 'request-activation' }, async (request) => {
   await requestActivation(deps, parseRequest(activationRequestSchema, request.body));
   return { statusCode: 202, body: { status: 'accepted' } };
 });

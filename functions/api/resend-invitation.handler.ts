@@ -6,7 +6,7 @@ import { httpHandler } from '../../shared/http/http-handler';
 const deps = { accounts: adapters.accounts(), people: adapters.people(), workflow: adapters.workflow(), clock: systemClock };
 
 /** POST /v1/account/users/{userId}/invitation — sends a new invitation, revoking the older one. */
-export const handler = httpHandler({ body: false, authenticate: adapters.authenticator() }, async (request) => {
+export const handler = httpHandler({ body: false, authenticate: adapters.authenticator(), idempotentRoute: 'resend-invitation' }, async (request) => {
   await resendInvitation(deps, request.principal!, { userId: request.pathParameters.userId ?? '' });
   return { statusCode: 202, body: { status: 'accepted' } };
 });

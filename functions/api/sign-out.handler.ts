@@ -5,7 +5,7 @@ import { httpHandler } from '../../shared/http/http-handler';
 const deps = { sessions: adapters.sessions() };
 
 /** DELETE /v1/sessions/current — ends the caller's session. */
-export const handler = httpHandler({ body: false, authenticate: adapters.authenticator() }, async (request) => {
+export const handler = httpHandler({ body: false, authenticate: adapters.authenticator(), idempotentRoute: 'sign-out' }, async (request) => {
   await signOut(deps, request.principal!);
   return { statusCode: 204 };
 });

@@ -157,7 +157,7 @@ function preflight(res: ServerResponse, origin: string): void {
     headers: {
       'access-control-allow-origin': origin,
       'access-control-allow-methods': 'GET,POST,DELETE,OPTIONS',
-      'access-control-allow-headers': 'Content-Type,Authorization,Accept-Language',
+      'access-control-allow-headers': 'Content-Type,Authorization,Accept-Language,Idempotency-Key',
       'access-control-max-age': '600',
     },
     body: '',

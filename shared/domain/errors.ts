@@ -28,6 +28,8 @@ export type ErrorCode =
   | 'USER_NOT_FOUND'
   | 'CANNOT_REMOVE_HOLDER'
   | 'SERVICE_UNAVAILABLE'
+  | 'IDEMPOTENCY_KEY_REUSED'
+  | 'REQUEST_IN_PROGRESS'
   | 'INTERNAL_ERROR';
 
 interface AppErrorOptions {

@@ -21,6 +21,7 @@ export const fieldCodes = [
   'ROLE_INVALID',
   'NAME_INVALID',
   'ADVANCE_SECONDS_INVALID',
+  'IDEMPOTENCY_KEY_INVALID',
 ] as const;
 
 /** A code that describes one field's problem. */

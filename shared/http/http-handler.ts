@@ -6,6 +6,7 @@ import { AppError, BusyError, ConcurrentUpdateError, ServiceUnavailableError } f
 import type { Principal } from '../domain/sessions';
 import { logger } from './logger';
 import { errorBody } from './error-body';
+import { idempotency } from './idempotency';
 import { message, negotiateLanguage, type MessageLanguage } from './messages';
 import { MAX_BODY_BYTES } from './routes';
 
@@ -42,13 +43,20 @@ type Event = APIGatewayProxyEvent & { request?: HttpRequest };
  * the spec's error body and anything else into a logged, generic 500.
  */
 export function httpHandler(
-  options: { body: boolean; authenticate?: Authenticator },
+  options: {
+    body: boolean;
+    authenticate?: Authenticator;
+    /** A state-changing route's name: it honours `Idempotency-Key` (see ./idempotency). */
+    idempotentRoute?: string;
+  },
   handle: (request: HttpRequest) => Promise<HttpResult>,
 ): middy.MiddyfiedHandler<APIGatewayProxyEvent, APIGatewayProxyResult, Error, Context> {
   const stack = middy<APIGatewayProxyEvent, APIGatewayProxyResult, Error, Context>()
     .use(injectLambdaContext(logger, { resetKeys: true }))
     .use(errorResponses())
     .use(requestParsing(options.body));
+  // Before authentication: a sign-out retried after it succeeded still gets its 204.
+  if (options.idempotentRoute) stack.use(idempotency(options.idempotentRoute));
   if (options.authenticate) stack.use(sessionAuthentication(options.authenticate));
   return stack.handler(async (event) => toResponse(await handle((event as Event).request!)));
 }
@@ -144,6 +152,10 @@ const TRANSIENT_ERROR_NAMES = new Set([
  */
 function knownFailure(error: Error | null | undefined): Error | null | undefined {
   if (error instanceof ConcurrentUpdateError) return new BusyError(error);
+  // Powertools Idempotency's refusals (see ./idempotency).
+  if (error?.name === 'IdempotencyValidationError') return new AppError(422, 'IDEMPOTENCY_KEY_REUSED', { cause: error });
+  if (error?.name === 'IdempotencyAlreadyInProgressError') return new AppError(409, 'REQUEST_IN_PROGRESS', { retryAfterSeconds: 1, cause: error });
+  if (error?.name === 'IdempotencyPersistenceLayerError') return new ServiceUnavailableError(error);
   const sdk = error as (Error & { $metadata?: { httpStatusCode?: number }; $retryable?: unknown }) | null | undefined;
   const status = sdk?.$metadata?.httpStatusCode ?? 0;
   if (sdk && (TRANSIENT_ERROR_NAMES.has(sdk.name) || sdk.$retryable || status >= 500)) return new ServiceUnavailableError(error);
@@ -159,7 +171,8 @@ export function toResponse(result: HttpResult): APIGatewayProxyResult {
       ...(result.body === undefined ? {} : { 'content-type': 'application/json; charset=utf-8' }),
       'cache-control': 'no-store',
       'x-content-type-options': 'nosniff',
-      ...(origin ? { 'access-control-allow-origin': origin, vary: 'Origin' } : {}),
+      // The portal reads when to retry, and whether an answer is a replay of an earlier one.
+      ...(origin ? { 'access-control-allow-origin': origin, 'access-control-expose-headers': 'Retry-After, Idempotent-Replayed', vary: 'Origin' } : {}),
       ...result.headers,
     },
     body: result.body === undefined ? '' : JSON.stringify(result.body),

@@ -11,7 +11,7 @@ import { Argon2PasswordHasher } from '../../shared/adapters/argon2-password-hash
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
-const ACCOUNTS = 40;
+const ACCOUNTS = 70;
 
 function summary(name: string, samples: number[]): string {
   const sorted = [...samples].sort((a, b) => a - b);
@@ -50,8 +50,8 @@ async function main(): Promise<void> {
   const startedAt = performance.now();
   const stack = await startLocalStack({ port: 0, seedFile: seed });
   lines.push(`local stack start (emulators + API ready): ${((performance.now() - startedAt) / 1000).toFixed(2)} s`);
-  const post = (p: string, body: unknown) =>
-    fetch(`${stack.url}${p}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const post = (p: string, body: unknown, headers: Record<string, string> = {}) =>
+    fetch(`${stack.url}${p}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
   try {
     const outbox = async () => ((await (await fetch(`${stack.url}/__dev/outbox`)).json()) as { messages: { to: string[]; text: string }[] }).messages;
 
@@ -75,12 +75,15 @@ async function main(): Promise<void> {
     for (let i = 0; i < 10; i++) {
       withToken.push(await time(() => post('/v1/registrations', { activationToken: tokens[i], username: `bench.user.${i}`, password: 'Boulang3rie' }).then((r) => r.text())));
     }
+    // Alternately without and with an Idempotency-Key: what the idempotency layer adds.
     const withIdentity: number[] = [];
+    const withIdentityAndKey: number[] = [];
     for (let i = 10; i < ACCOUNTS; i++) {
       const a = accounts[i]!;
-      withIdentity.push(
+      const headers: Record<string, string> = i % 2 ? { 'idempotency-key': `bench-${i}` } : {};
+      (i % 2 ? withIdentityAndKey : withIdentity).push(
         await time(() =>
-          post('/v1/registrations', { accountNumber: a.accountNumber, postalCode: 'H2X 1Y4', email: a.holder.email, username: `bench.holder.${i}`, password: 'Boulang3rie' }).then((r) => r.text()),
+          post('/v1/registrations', { accountNumber: a.accountNumber, postalCode: 'H2X 1Y4', email: a.holder.email, username: `bench.holder.${i}`, password: 'Boulang3rie' }, headers).then((r) => r.text()),
         ),
       );
     }
@@ -98,6 +101,7 @@ async function main(): Promise<void> {
       summary('GET /v1/usernames/{u}/availability', availability),
       summary('POST /v1/registrations (token)', withToken),
       summary('POST /v1/registrations (identity, flow B)', withIdentity),
+      summary('  same, with an Idempotency-Key', withIdentityAndKey),
       summary('POST /v1/sessions (right password)', signIns),
       summary('POST /v1/sessions (unknown user, same work)', unknown),
     );
