@@ -70,6 +70,8 @@ const ACCOUNT = '000000000000';
 const LAMBDA_INVOKE = 'arn:aws:states:::lambda:invoke';
 const LAMBDA_INVOKE_CALLBACK = 'arn:aws:states:::lambda:invoke.waitForTaskToken';
 const TIMEOUT_CHECK_INTERVAL_MS = 250;
+/** How long after StartExecution answers an execution starts running. */
+const START_DELAY_MS = 20;
 /** setTimeout's ceiling (2^31-1 ms): the engine arms one per Task; beyond it Node fires it at once. */
 const MAX_ENGINE_TIMEOUT_SECONDS = 2_147_483;
 const MAX_REQUEST_BYTES = 1024 * 1024;
@@ -256,6 +258,16 @@ export async function startLocalStepFunctions(options: LocalStepFunctionsOptions
       tasks: new Set(),
     };
     executions.set(arn, execution);
+    // As on AWS, StartExecution only queues the execution: it runs a moment after the caller got
+    // its answer, not inside the caller's request (the local stack shares one process).
+    setTimeout(() => {
+      if (!closed && execution.status === 'RUNNING') run(execution, input);
+    }, START_DELAY_MS).unref();
+    return execution;
+  }
+
+  function run(execution: Execution, input: string): void {
+    const { arn, name } = execution;
     const tokens = taskTokenContext();
     try {
       const run = machine.run(JSON.parse(input) as EngineJson, {
@@ -274,7 +286,6 @@ export async function startLocalStepFunctions(options: LocalStepFunctionsOptions
     } catch (error) {
       settle(execution, ...failureOf(error));
     }
-    return execution;
   }
 
   function lookupExecution(executionArn: unknown): Execution {
