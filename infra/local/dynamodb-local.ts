@@ -82,7 +82,7 @@ export async function startDynamoDbLocal(): Promise<DynamoDbLocal> {
 
 /**
  * Creates the service's table as the CDK app defines it: `pk`/`sk` strings, TTL on `ttl`
- * (accepted locally, though DynamoDB Local never deletes expired items).
+ * (DynamoDB Local 3.x deletes expired items too, in a sweep about every 10 s; AWS within about two days).
  */
 export async function createServiceTable(client: DynamoDBClient, tableName: string): Promise<void> {
   await client.send(

@@ -108,6 +108,7 @@ function toApiGatewayEvent(
     multiValueHeaders,
     queryStringParameters: query.length ? Object.fromEntries(url.searchParams) : null,
     multiValueQueryStringParameters: query.length ? Object.fromEntries(query.map((k) => [k, url.searchParams.getAll(k)])) : null,
+    // Still percent-encoded, as API Gateway REST passes them: the handlers' Middy stack decodes them.
     pathParameters: route ? pathParameters : { proxy: url.pathname.slice(1) },
     stageVariables: null,
     body: body.length > 0 ? body.toString('utf8') : null,

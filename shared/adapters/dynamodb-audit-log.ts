@@ -11,7 +11,7 @@ let sequence = 0;
  * Events anonymous clients can cause without limit (throttled requests, failed identity checks
  * and the lockouts they bring): kept 90 days, so guessing cannot grow a partition forever.
  */
-const EXPIRING_EVENTS: ReadonlySet<AuditEventType> = new Set(['activation-throttled', 'identity-check-failed', 'identity-locked']);
+const EXPIRING_EVENTS: ReadonlySet<AuditEventType> = new Set(['activation-throttled', 'activation-notice-sent', 'identity-check-failed', 'identity-locked']);
 const EXPIRING_EVENT_SECONDS = 90 * 24 * 3600;
 
 const EVENT_PREFIX = 'EVENT#';

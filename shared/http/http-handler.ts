@@ -14,6 +14,7 @@ import { MAX_BODY_BYTES } from './routes';
 export interface HttpRequest {
   /** The parsed JSON body (`undefined` on routes without one). */
   body: unknown;
+  /** Path parameters, percent-decoded once (API Gateway REST passes them still encoded). */
   pathParameters: Record<string, string>;
   /** Query-string parameters, decoded (the last value of a repeated name). */
   query: Record<string, string>;
@@ -80,7 +81,7 @@ function requestParsing(hasBody: boolean): MiddlewareObj<APIGatewayProxyEvent, A
       const headers = lowerCaseHeaders(event.headers);
       const request: HttpRequest = {
         body: undefined,
-        pathParameters: (event.pathParameters ?? {}) as Record<string, string>,
+        pathParameters: decodePathParameters(event.pathParameters),
         query: (event.queryStringParameters ?? {}) as Record<string, string>,
         headers,
         language: negotiateLanguage(headers['accept-language']),
@@ -177,6 +178,20 @@ export function toResponse(result: HttpResult): APIGatewayProxyResult {
     },
     body: result.body === undefined ? '' : JSON.stringify(result.body),
   };
+}
+
+/** Decodes each path parameter once; a malformed escape is kept as typed, for field validation to refuse. */
+function decodePathParameters(parameters: APIGatewayProxyEvent['pathParameters']): Record<string, string> {
+  const decoded: Record<string, string> = {};
+  for (const [name, value] of Object.entries(parameters ?? {})) {
+    if (value === undefined || value === null) continue;
+    try {
+      decoded[name] = decodeURIComponent(value);
+    } catch {
+      decoded[name] = value;
+    }
+  }
+  return decoded;
 }
 
 function lowerCaseHeaders(headers: APIGatewayProxyEvent['headers'] | null | undefined): Record<string, string> {

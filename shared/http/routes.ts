@@ -65,7 +65,10 @@ export const fallbackHandler = 'route-not-found';
 /** Maximum size of a request body, in bytes (16 KiB); larger bodies get 413. */
 export const MAX_BODY_BYTES = 16 * 1024;
 
-/** Turns a resource path into a matcher that yields its path parameters. */
+/**
+ * Matches a path against a resource path and yields its path parameters as they appear in the
+ * path, still percent-encoded, as API Gateway REST passes them: the Middy stack decodes them once.
+ */
 export function matchPath(template: string, path: string): Record<string, string> | undefined {
   const names: string[] = [];
   const pattern = template
@@ -78,12 +81,15 @@ export function matchPath(template: string, path: string): Record<string, string
   if (!match) return undefined;
   const params: Record<string, string> = {};
   names.forEach((name, i) => {
-    params[name] = safeDecode(match[i + 1]!);
+    params[name] = match[i + 1]!;
   });
   return params;
 }
 
-/** Finds the route for a method and path; `allowed` lists the methods of a path that exists. */
+/**
+ * Finds the route for a method and path (path parameters still encoded, see `matchPath`);
+ * `allowed` lists the methods of a path that exists.
+ */
 export function resolveRoute(
   method: string,
   path: string,
@@ -96,13 +102,4 @@ export function resolveRoute(
     allowed.push(route.method);
   }
   return { route: undefined, allowed };
-}
-
-/** Decodes a path segment; a malformed escape is kept as typed rather than failing the request. */
-function safeDecode(segment: string): string {
-  try {
-    return decodeURIComponent(segment);
-  } catch {
-    return segment;
-  }
 }

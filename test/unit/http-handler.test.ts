@@ -1,5 +1,6 @@
 import type { APIGatewayProxyEvent, Context } from 'aws-lambda';
 import { AppError, ConcurrentUpdateError, ValidationError } from '../../shared/domain/errors';
+import { checkUsername } from '../../shared/domain/field-rules';
 import { httpHandler } from '../../shared/http/http-handler';
 import { parseRequest, tokenRegistrationSchema } from '../../shared/http/request-schemas';
 import { handler as notFound } from '../../functions/api/route-not-found.handler';
@@ -104,6 +105,52 @@ describe('httpHandler', () => {
     });
     expect(errorOf(await failing(event({}), context)).fields).toHaveLength(1);
     expect(errorOf(await limitedNotFound()).fields).toBeUndefined();
+  });
+});
+
+describe('path parameters', () => {
+  // What a route handler receives, and what username validation makes of it.
+  const pathEcho = httpHandler({ body: false }, async (request) => ({
+    statusCode: 200,
+    body: { pathParameters: request.pathParameters, usernameProblems: checkUsername(request.pathParameters.username ?? '') },
+  }));
+  const received = async (pathParameters: APIGatewayProxyEvent['pathParameters']) => {
+    const response = await pathEcho(event({ httpMethod: 'GET', path: '/v1/usernames/x/availability', body: null, pathParameters }), context);
+    expect(response.statusCode).toBe(200);
+    return JSON.parse(response.body) as { pathParameters: Record<string, string>; usernameProblems: { code: string; params?: { characters?: string } }[] };
+  };
+
+  it.each([
+    ['marie%40x.com', 'marie@x.com'],
+    ['555%20000%20111%20222', '555 000 111 222'],
+    ['Marie.Tremblay', 'Marie.Tremblay'],
+    ['%C3%A9lodie.roy', 'élodie.roy'],
+    ['luc%2Fgagnon', 'luc/gagnon'],
+    // Decoded once only: an encoded percent sign stays a percent sign.
+    ['marie%2540x.com', 'marie%40x.com'],
+  ])('decodes %s as API Gateway REST passes it to %j', async (raw, decoded) => {
+    expect((await received({ username: raw })).pathParameters).toEqual({ username: decoded });
+  });
+
+  it.each(['marie.tremblay%E0%A4%A', 'marie%E0%A4.tremblay', 'marie.tremblay%', '%ZZmarie.tremblay'])('keeps the malformed escape %s as typed, refused for its %%', async (raw) => {
+    const { pathParameters, usernameProblems } = await received({ username: raw });
+    expect(pathParameters).toEqual({ username: raw });
+    expect(usernameProblems).toContainEqual({ code: 'USERNAME_INVALID_CHARACTERS', params: { characters: '%' } });
+  });
+
+  it('decodes abc%E0%A4%Adef, which is well formed (%Ad), and refuses the character it names', async () => {
+    expect(await received({ username: 'abc%E0%A4%Adef' })).toEqual({
+      pathParameters: { username: 'abc\u092Def' },
+      usernameProblems: [{ code: 'USERNAME_TOO_SHORT', params: { min: 8 } }, { code: 'USERNAME_INVALID_CHARACTERS', params: { characters: '\u092D' } }],
+    });
+  });
+
+  it('refuses a decoded slash as a character of the username', async () => {
+    expect((await received({ username: 'luc%2Fgagnon' })).usernameProblems).toEqual([{ code: 'USERNAME_INVALID_CHARACTERS', params: { characters: '/' } }]);
+  });
+
+  it('gives an empty object when the route has none', async () => {
+    expect((await received(null)).pathParameters).toEqual({});
   });
 });
 
