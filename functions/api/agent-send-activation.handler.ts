@@ -7,5 +7,5 @@ const deps = { accounts: adapters.accounts(), activations: adapters.activations(
 /** POST /v1/agent/accounts/{accountNumber}/activation-email (IAM on AWS; x-agent-key locally). */
 export const handler = httpHandler({ body: false, idempotentRoute: 'agent-send-activation' }, async (request) => ({
   statusCode: 202,
-  body: await sendActivationForAgent(deps, { accountNumber: request.pathParameters.accountNumber ?? '' }),
+  body: await sendActivationForAgent(deps, { accountNumber: request.pathParameters.accountNumber ?? '', agent: request.callerArn }),
 }));

@@ -47,6 +47,9 @@ export function startLocalApi(options: LocalApiOptions): Promise<Server> {
   });
 }
 
+/** The identity local agent calls carry (on AWS: the IAM principal that signed the request). */
+export const LOCAL_AGENT_ARN = 'arn:aws:iam::000000000000:user/local-agent';
+
 async function serve(req: IncomingMessage, res: ServerResponse, options: LocalApiOptions): Promise<void> {
   // The request target is always a path here: `//host…` is a path too, not a protocol-relative URL.
   const target = req.url ?? '/';
@@ -119,7 +122,12 @@ function toApiGatewayEvent(
       authorizer: null,
       protocol: `HTTP/${req.httpVersion}`,
       httpMethod: method,
-      identity: { sourceIp: req.socket.remoteAddress ?? '127.0.0.1', userAgent: header(req, 'user-agent') ?? null } as never,
+      identity: {
+        sourceIp: req.socket.remoteAddress ?? '127.0.0.1',
+        userAgent: header(req, 'user-agent') ?? null,
+        // What IAM authorization puts here on AWS: the calling agent, recorded in the audit trail.
+        userArn: route?.auth === 'agent' ? LOCAL_AGENT_ARN : null,
+      } as never,
       path: url.pathname,
       stage: 'local',
       requestId: randomUUID(),

@@ -25,14 +25,14 @@ function accountNumberOf(value: string): string {
  */
 export async function sendActivationForAgent(
   deps: { accounts: AccountDirectory; activations: ActivationStore; workflow: Workflow },
-  input: { accountNumber: string },
+  input: { accountNumber: string; agent?: string },
 ): Promise<{ status: 'sent'; expiresAt: string } | { status: 'queued'; expiresAt: null }> {
   const accountNumber = accountNumberOf(input.accountNumber);
   const account = await deps.accounts.get(accountNumber);
   if (!account) throw new AccountNotFoundError();
   if ((await deps.activations.getAccountState(accountNumber)).holderUserId) throw new AccountAlreadyRegisteredError();
   const activationId = newId();
-  await deps.workflow.startActivation({ activationId, accountNumber, channel: 'agent' });
+  await deps.workflow.startActivation({ activationId, accountNumber, channel: 'agent', agent: input.agent });
   const settled = await deps.activations.awaitDelivery(activationId, ISSUE_WAIT_MS);
   // "sent" only once SES accepted the email; otherwise the workflow is still at it, and the
   // status route tells what became of it (failed included).

@@ -109,7 +109,7 @@ export async function issueActivation(deps: IssueDeps, input: ActivationRequest)
   const send = () => deps.notifier.sendActivation({ to: account.holder.email, language: account.language, token, expiresAt: activation.expiresAt });
   const outcome = await deliver(deps, activation, send);
   if (outcome.outcome === 'sent') {
-    await deps.audit.record(account.accountNumber, { type: 'activation-sent', at: activation.sentAt, activationId: activation.id, channel: input.channel });
+    await deps.audit.record(account.accountNumber, { type: 'activation-sent', at: activation.sentAt, activationId: activation.id, channel: input.channel, agent: input.agent });
   }
   return outcome;
 }

@@ -161,6 +161,8 @@ export interface ActivationRequest {
    * matches). Every well-formed request starts the workflow, so that none answers faster.
    */
   identityVerified?: boolean;
+  /** Agent channel: who sent it (the IAM principal), for the audit trail. */
+  agent?: string;
 }
 
 /** The orchestrating workflow (Step Functions). */
@@ -209,6 +211,8 @@ export interface AuditEvent {
   at: Date;
   activationId?: string;
   channel?: string;
+  /** The Customer Service agent who acted (their IAM principal), on agent actions. */
+  agent?: string;
   role?: string;
   /** The refusal code of a failed identity check. */
   reason?: string;

@@ -23,6 +23,8 @@ export interface HttpRequest {
   language: MessageLanguage;
   /** The caller's address, for per-client limits (never logged). */
   sourceIp: string;
+  /** The IAM principal that signed the call, on agent routes (recorded in the audit trail). */
+  callerArn?: string;
   method: string;
   path: string;
   /** The signed-in caller, on routes that require a session. */
@@ -86,6 +88,7 @@ function requestParsing(hasBody: boolean): MiddlewareObj<APIGatewayProxyEvent, A
         headers,
         language: negotiateLanguage(headers['accept-language']),
         sourceIp: event.requestContext?.identity?.sourceIp ?? 'unknown',
+        callerArn: event.requestContext?.identity?.userArn ?? undefined,
         method: event.httpMethod,
         path: event.path,
       };

@@ -1,3 +1,4 @@
+import { LOCAL_AGENT_ARN } from '../../infra/local/http-server';
 import { jsonClient, startService, type Json, type RunningService } from './local-stack';
 
 /** Flow B and the Customer Service agent routes over HTTP, against `npm start`. */
@@ -78,7 +79,8 @@ describe('agent routes', () => {
     expect(Date.parse(sent.body.expiresAt)).toBeGreaterThan(Date.now());
     const status = await call('GET', '/v1/agent/accounts/555000111222/registration', undefined, agent);
     expect(status.body).toMatchObject({ holder: { registered: false }, pendingActivation: { status: 'pending', expiresAt: sent.body.expiresAt } });
-    expect(status.body.history[0]).toMatchObject({ type: 'activation-sent', channel: 'agent' });
+    // The calling agent is on record (IAM principal on AWS; a fixed local identity here).
+    expect(status.body.history[0]).toMatchObject({ type: 'activation-sent', channel: 'agent', agent: LOCAL_AGENT_ARN });
   });
   it('answer 404 ACCOUNT_NOT_FOUND and 409 ACCOUNT_ALREADY_REGISTERED', async () => {
     expect((await call('POST', '/v1/agent/accounts/999999999/activation-email', undefined, agent)).body.error.code).toBe('ACCOUNT_NOT_FOUND');
