@@ -25,5 +25,7 @@ module.exports = {
     project('integration', { setupFilesAfterEnv: ['<rootDir>/test/fixtures/slow-tests.ts'] }),
     project('e2e', { setupFilesAfterEnv: ['<rootDir>/test/fixtures/slow-tests.ts'] }),
     project('infra', { setupFilesAfterEnv: ['<rootDir>/test/fixtures/slow-tests.ts'] }),
+    // Emails rendered in Debian's Chromium (playwright-core); skipped only off CI without it.
+    project('browser', { setupFilesAfterEnv: ['<rootDir>/test/fixtures/slow-tests.ts'] }),
   ],
 };

@@ -7,6 +7,7 @@ const deps = {
   accounts: adapters.accounts(),
   activations: adapters.activations(),
   logins: adapters.logins(),
+  people: adapters.people(),
   lockouts: adapters.lockouts(),
   audit: adapters.audit(),
   clock: systemClock,

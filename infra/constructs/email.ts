@@ -1,6 +1,7 @@
 import { CfnOutput, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as ses from 'aws-cdk-lib/aws-ses';
+import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import type { ServiceFunction } from './service-function';
 
@@ -19,13 +20,31 @@ export interface EmailProps {
 }
 
 /**
+ * What SES reports to `feedbackTopic`: mail that bounced, was reported as spam, was refused
+ * before sending, or is delayed. Never opens or clicks: those need tracking (see `Email`).
+ */
+export const FEEDBACK_EVENTS: readonly ses.EmailSendingEvent[] = [
+  ses.EmailSendingEvent.BOUNCE,
+  ses.EmailSendingEvent.COMPLAINT,
+  ses.EmailSendingEvent.REJECT,
+  ses.EmailSendingEvent.DELIVERY_DELAY,
+];
+
+/**
  * The SES sender identity and the configuration set every email goes through. The set has no
- * event destinations, no custom tracking domain and VDM engagement tracking off: SES never
- * rewrites links or adds a pixel, so a token in a link is never copied into a tracking URL.
+ * custom tracking domain and VDM engagement tracking off, and publishes no open or click events:
+ * SES never rewrites links or adds a pixel, so a token in a link is never copied into a tracking
+ * URL. Its one event destination sends bounces and complaints (`FEEDBACK_EVENTS`) to
+ * `feedbackTopic`, for the function that records them on the account.
  */
 export class Email extends Construct {
   readonly identity: ses.EmailIdentity;
   readonly configurationSet: ses.ConfigurationSet;
+  /**
+   * SES feedback (`FEEDBACK_EVENTS`) of every email the service sends. Messages name the
+   * recipient: subscribe only what records them on the account, never a mailbox.
+   */
+  readonly feedbackTopic: sns.Topic;
   private readonly props: EmailProps;
 
   constructor(scope: Construct, id: string, props: EmailProps) {
@@ -39,6 +58,13 @@ export class Email extends Construct {
       suppressionReasons: ses.SuppressionReasons.BOUNCES_AND_COMPLAINTS,
       // Explicitly off here, whatever the account-level VDM settings say.
       vdmOptions: { engagementMetrics: false },
+    });
+
+    this.feedbackTopic = new sns.Topic(this, 'FeedbackTopic', { displayName: 'Registration email feedback (SES)', enforceSSL: true });
+    // Adds the topic policy that lets SES publish for this configuration set only.
+    this.configurationSet.addEventDestination('Feedback', {
+      destination: ses.EventDestination.snsTopic(this.feedbackTopic),
+      events: [...FEEDBACK_EVENTS],
     });
 
     const domain = props.senderEmail.slice(props.senderEmail.lastIndexOf('@') + 1);
@@ -59,8 +85,9 @@ export class Email extends Construct {
   }
 
   /**
-   * Lets a function send email from the sender identity through the configuration set (SES
-   * authorizes both resources), and gives it the email settings of `shared/config.ts`.
+   * Lets a function send email (`SendEmail`, the only call `shared/adapters/ses-notifier.ts`
+   * makes) from the sender address only, through the configuration set (SES authorizes both
+   * resources), and gives it the email settings of `shared/config.ts`.
    */
   grantSend(fn: ServiceFunction): void {
     const configurationSetArn = Stack.of(this).formatArn({
@@ -70,8 +97,10 @@ export class Email extends Construct {
     });
     fn.role.addToPrincipalPolicy(
       new iam.PolicyStatement({
-        actions: ['ses:SendEmail', 'ses:SendRawEmail'],
+        actions: ['ses:SendEmail'],
         resources: [this.identity.emailIdentityArn, configurationSetArn],
+        // A domain identity would let any address of the domain send: only the sender's may.
+        conditions: { StringEquals: { 'ses:FromAddress': this.props.senderEmail } },
       }),
     );
     fn.addEnvironment('PORTAL_URL', this.props.portalUrl);

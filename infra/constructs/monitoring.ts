@@ -22,8 +22,16 @@ export interface MonitoringProps {
 const PERIOD = Duration.minutes(5);
 
 /**
+ * SES reviews an account whose bounce rate passes 5 % or complaint rate 0.1 % (and may pause
+ * its sending further on): the alarms fire there. These are the account's rates, the ones SES
+ * acts on, published once the account has sent enough email to compute them.
+ */
+export const SES_REPUTATION_THRESHOLDS = { bounceRate: 0.05, complaintRate: 0.001 } as const;
+
+/**
  * Alarms to one SNS topic. Thresholds are "any": no client input may produce a 5xx (spec §4),
- * and a failed function, execution or DynamoDB call is a bug or an outage worth a look.
+ * and a failed function, execution or DynamoDB call is a bug or an outage worth a look. SES
+ * reputation alarms fire at the rates where SES reviews the account.
  */
 export class Monitoring extends Construct {
   readonly topic: sns.Topic;
@@ -84,15 +92,39 @@ export class Monitoring extends Construct {
       'DynamoDB answered requests on the registration table with system errors (5xx).',
       props.table.metricSystemErrorsForOperations({ operations, period: PERIOD }),
     );
+
+    const reputation = (metricName: string) =>
+      new cloudwatch.Metric({ namespace: 'AWS/SES', metricName, period: Duration.hours(1), statistic: 'Maximum' });
+    this.alarmOn(
+      'SesBounceRate',
+      'SES bounce rate of the account is over 5 %: SES puts the account under review (see the email feedback topic).',
+      reputation('Reputation.BounceRate'),
+      { threshold: SES_REPUTATION_THRESHOLDS.bounceRate, comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD },
+    );
+    this.alarmOn(
+      'SesComplaintRate',
+      'SES complaint rate of the account is over 0.1 %: SES puts the account under review (see the email feedback topic).',
+      reputation('Reputation.ComplaintRate'),
+      { threshold: SES_REPUTATION_THRESHOLDS.complaintRate, comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD },
+    );
   }
 
-  private alarmOn(id: string, description: string, metric: cloudwatch.IMetric): void {
+  /** An alarm to the topic; by default on any occurrence (≥ 1) within one period. */
+  private alarmOn(
+    id: string,
+    description: string,
+    metric: cloudwatch.IMetric,
+    options: { threshold: number; comparisonOperator: cloudwatch.ComparisonOperator } = {
+      threshold: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+    },
+  ): void {
     const alarm = new cloudwatch.Alarm(this, id, {
       alarmDescription: description,
       metric,
-      threshold: 1,
+      threshold: options.threshold,
       evaluationPeriods: 1,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      comparisonOperator: options.comparisonOperator,
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     });
     alarm.addAlarmAction(new actions.SnsAction(this.topic));

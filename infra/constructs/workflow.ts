@@ -4,7 +4,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-import type { Data, TableAccess } from './data';
+import type { Data, TableGrant } from './data';
 import type { Email } from './email';
 import { ServiceFunction, functionEntry } from './service-function';
 
@@ -18,7 +18,8 @@ export type TaskResponseAction = 'SendTaskSuccess' | 'SendTaskFailure' | 'SendTa
 interface WorkflowStep {
   readonly handler: string;
   readonly placeholder: string;
-  readonly table: TableAccess;
+  /** `read`: the kinds of every adapter the step builds (checked by test/infra); `write`: what its use case writes. */
+  readonly table: TableGrant;
   readonly email: boolean;
   readonly taskResponse: readonly TaskResponseAction[];
 }
@@ -27,7 +28,8 @@ const STEPS: readonly WorkflowStep[] = [
   {
     handler: 'issue-activation',
     placeholder: 'IssueActivationFunctionArn',
-    table: 'readWrite',
+    // Reserves, confirms or fails the activation and the account's email log; audits.
+    table: { read: ['ACCOUNT', 'ACTIVATION', 'USER'], write: ['ACCOUNT', 'ACTIVATION'] },
     email: true,
     // Revoking an older activation fails the task that waits for it.
     taskResponse: ['SendTaskFailure'],
@@ -35,7 +37,8 @@ const STEPS: readonly WorkflowStep[] = [
   {
     handler: 'await-registration',
     placeholder: 'AwaitRegistrationFunctionArn',
-    table: 'readWrite',
+    // Parks the task token on the activation.
+    table: { read: ['ACCOUNT', 'ACTIVATION'], write: ['ACTIVATION'] },
     email: false,
     // Answers the task itself when the activation ended before the token was parked.
     taskResponse: ['SendTaskSuccess', 'SendTaskFailure'],
@@ -43,24 +46,34 @@ const STEPS: readonly WorkflowStep[] = [
   {
     handler: 'send-confirmation',
     placeholder: 'SendConfirmationFunctionArn',
-    table: 'read',
+    table: { read: ['ACCOUNT', 'ACTIVATION', 'USER', 'USERNAME'], write: [] },
     email: true,
     taskResponse: [],
   },
   {
     handler: 'expire-activation',
     placeholder: 'ExpireActivationFunctionArn',
-    table: 'readWrite',
+    // Marks the activation expired; audits.
+    table: { read: ['ACCOUNT', 'ACTIVATION'], write: ['ACCOUNT', 'ACTIVATION'] },
     email: false,
     taskResponse: [],
   },
   {
     handler: 'record-failure',
     placeholder: 'RecordFailureFunctionArn',
-    table: 'readWrite',
+    // Fails (or confirms) the delivery and the account's email log; audits.
+    table: { read: ['ACCOUNT', 'ACTIVATION', 'USER'], write: ['ACCOUNT', 'ACTIVATION'] },
     email: false,
     // Settling an email that may have arrived revokes the older activation, ending its wait.
     taskResponse: ['SendTaskFailure'],
+  },
+  {
+    handler: 'send-recovery-email',
+    placeholder: 'SendRecoveryEmailFunctionArn',
+    // Reset links (RESET#, the login's USER#…/RESETS log), username reminders (RATE#), notices.
+    table: { read: ['ACCOUNT', 'ACTIVATION', 'USER', 'USERNAME', 'SESSION', 'RESET', 'RATE'], write: ['USER', 'RESET', 'RATE'] },
+    email: true,
+    taskResponse: [],
   },
 ];
 

@@ -12,8 +12,11 @@ const FUNCTIONS_DIR = path.resolve(__dirname, '../../functions/api');
 // Bodies are read up to this size; the handlers refuse anything over 16 KiB with 413 anyway.
 const READ_LIMIT = 1024 * 1024;
 
-/** A local-only route (`/__dev/...`): gets the parsed JSON body, answers a status and a body. */
-export type DevRoute = (body: unknown) => Promise<{ statusCode: number; body: unknown }>;
+/**
+ * A local-only route (`/__dev/...`): gets the parsed JSON body, answers a status and a body, sent
+ * as JSON unless `contentType` is given (then `body` is the text to send as is).
+ */
+export type DevRoute = (body: unknown) => Promise<{ statusCode: number; body: unknown; contentType?: string }>;
 
 export interface LocalApiOptions {
   port: number;
@@ -67,6 +70,7 @@ async function serve(req: IncomingMessage, res: ServerResponse, options: LocalAp
       return sendError(res, new AppError(400, 'MALFORMED_JSON'), language);
     }
     const result = await dev(parsed);
+    if (result.contentType) return send(res, { statusCode: result.statusCode, headers: { 'content-type': result.contentType }, body: String(result.body) });
     return send(res, { statusCode: result.statusCode, headers: { 'content-type': 'application/json; charset=utf-8' }, body: JSON.stringify(result.body) });
   }
 
@@ -165,7 +169,7 @@ function preflight(res: ServerResponse, origin: string): void {
     statusCode: 204,
     headers: {
       'access-control-allow-origin': origin,
-      'access-control-allow-methods': 'GET,POST,DELETE,OPTIONS',
+      'access-control-allow-methods': 'GET,POST,PUT,DELETE,OPTIONS',
       'access-control-allow-headers': 'Content-Type,Authorization,Accept-Language,Idempotency-Key',
       'access-control-max-age': '600',
     },

@@ -23,6 +23,7 @@ async function main(): Promise<void> {
       '',
       `  API            ${stack.url}   (health: ${stack.url}/v1/health)`,
       `  Outbox         ${stack.url}/__dev/outbox   (emails sent; SES emulator UI: ${stack.sesEndpoint})`,
+      `  Mailbox        ${stack.url}/__dev/mailbox  (the emails rendered, links clickable)`,
       `  Clock          POST ${stack.url}/__dev/clock {"advanceSeconds": n}`,
       `  Info           ${stack.url}/__dev/info`,
       `  Faults         POST ${stack.url}/__dev/faults {"ses": {"mode": "throttle" | "reject" | "timeout-after-accept", "count": n}}`,

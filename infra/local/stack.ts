@@ -12,6 +12,7 @@ import { accountRecords, importAccounts, type ImportReport } from '../../shared/
 import { faultValidationBody, installFaults, LocalFaults, parseFaultRequest } from './faults';
 import { createServiceTable, LOCAL_AWS, startDynamoDbLocal, type DynamoDbLocal } from './dynamodb-local';
 import { startLocalApi, type DevRoute } from './http-server';
+import { renderMailbox } from './mailbox-page';
 import { loadHandler, localContext } from './lambda-invoke';
 import { startSesLocal, type SesLocal } from './ses-local';
 import { startLocalStepFunctions, type LocalStepFunctions } from './step-functions-local';
@@ -29,6 +30,7 @@ const WORKFLOW_FUNCTIONS: Record<string, string> = {
   SendConfirmationFunctionArn: 'send-confirmation',
   ExpireActivationFunctionArn: 'expire-activation',
   RecordFailureFunctionArn: 'record-failure',
+  SendRecoveryEmailFunctionArn: 'send-recovery-email',
 };
 
 export interface LocalStackOptions {
@@ -123,6 +125,11 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     };
     const devRoutes: Record<string, DevRoute> = {
       'GET /__dev/outbox': async () => ({ statusCode: 200, body: { messages: await ses.outbox(serviceTime) } }),
+      'GET /__dev/mailbox': async () => ({
+        statusCode: 200,
+        contentType: 'text/html; charset=utf-8',
+        body: renderMailbox(await ses.outbox(serviceTime)),
+      }),
       'POST /__dev/clock': async (body) => {
         const seconds = (body as { advanceSeconds?: unknown })?.advanceSeconds;
         if (typeof seconds !== 'number' || !Number.isFinite(seconds) || seconds < 0) {

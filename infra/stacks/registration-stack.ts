@@ -1,6 +1,6 @@
 import { CfnOutput, Stack, Tags, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
-import { Api } from '../constructs/api';
+import { API_LOGGING_VALUES, Api, type ApiLogging } from '../constructs/api';
 import { Data } from '../constructs/data';
 import { Email } from '../constructs/email';
 import { Monitoring } from '../constructs/monitoring';
@@ -17,9 +17,14 @@ export interface RegistrationSettings {
   readonly senderIdentity: 'email' | 'domain';
   readonly customerServicePhone: string;
   readonly alarmEmail?: string;
+  /** The IAM role agents assume for the agent routes; absent: the stack creates one. */
+  readonly agentRoleArn?: string;
+  /** Where API Gateway logs go (see `ApiLogging`). */
+  readonly apiGatewayLogging: ApiLogging;
 }
 
 const PHONE_PATTERN = /^\+?[0-9][0-9 ().-]{5,38}[0-9]$/;
+const ROLE_ARN_PATTERN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@\/-]{1,512}$/;
 
 /**
  * Reads and validates the context values; throws one error that lists every problem, with how
@@ -85,6 +90,16 @@ export function readSettings(scope: Construct): RegistrationSettings {
     problems.push(`"alarmEmail" is not an email address (got ${JSON.stringify(alarmEmail)})`);
   }
 
+  const agentRoleArn = read('agentRoleArn', false);
+  if (agentRoleArn !== undefined && !ROLE_ARN_PATTERN.test(agentRoleArn)) {
+    problems.push(`"agentRoleArn" must be an IAM role ARN, arn:aws:iam::<account>:role/<name> (got ${JSON.stringify(agentRoleArn)})`);
+  }
+
+  const apiGatewayLogging = read('apiGatewayLogging', false) ?? 'account-role';
+  if (!(API_LOGGING_VALUES as readonly string[]).includes(apiGatewayLogging)) {
+    problems.push(`"apiGatewayLogging" must be ${API_LOGGING_VALUES.map((v) => `"${v}"`).join(', ')} (got ${JSON.stringify(apiGatewayLogging)})`);
+  }
+
   if (problems.length > 0) {
     throw new Error(
       `Invalid CDK context: ${problems.join('; ')}. Set values with -c key=value or in cdk.json "context" (see README).`,
@@ -97,6 +112,8 @@ export function readSettings(scope: Construct): RegistrationSettings {
     senderIdentity: senderIdentity as 'email' | 'domain',
     customerServicePhone: customerServicePhone!,
     alarmEmail,
+    agentRoleArn,
+    apiGatewayLogging: apiGatewayLogging as ApiLogging,
   };
 }
 
@@ -131,6 +148,8 @@ export class RegistrationStack extends Stack {
       email: this.email,
       workflow: this.workflow,
       portalOrigin: settings.portalOrigin,
+      agentRoleArn: settings.agentRoleArn,
+      logging: settings.apiGatewayLogging,
     });
     this.monitoring = new Monitoring(this, 'Monitoring', {
       stage: this.api.restApi.deploymentStage,
@@ -145,5 +164,13 @@ export class RegistrationStack extends Stack {
     new CfnOutput(this, 'StateMachineArn', { value: this.workflow.stateMachine.stateMachineArn });
     new CfnOutput(this, 'AlarmTopicArn', { value: this.monitoring.topic.topicArn });
     new CfnOutput(this, 'SesConfigurationSet', { value: this.email.configurationSet.configurationSetName });
+    new CfnOutput(this, 'AgentRoleArn', {
+      description: 'The role Customer Service agents assume to call /v1/agent/* (SigV4, service execute-api)',
+      value: this.api.agentRole.roleArn,
+    });
+    new CfnOutput(this, 'EmailFeedbackTopicArn', {
+      description: 'SES bounces, complaints, rejections and delays of the service\'s emails',
+      value: this.email.feedbackTopic.topicArn,
+    });
   }
 }

@@ -9,6 +9,7 @@ import { DynamoDbActivationStore } from './dynamodb-activations';
 import { DynamoDbAuditLog } from './dynamodb-audit-log';
 import { DynamoDbLockoutStore } from './dynamodb-lockouts';
 import { DynamoDbLoginStore } from './dynamodb-logins';
+import { DynamoDbPasswordResetStore } from './dynamodb-password-resets';
 import { DynamoDbPeopleStore } from './dynamodb-people';
 import { DynamoDbRateLimiter } from './dynamodb-rate-limiter';
 import { DynamoDbSessionStore } from './dynamodb-sessions';
@@ -30,6 +31,7 @@ export const rateLimiter = () => new DynamoDbRateLimiter(dynamoDbClient(), table
 export const people = () => new DynamoDbPeopleStore(dynamoDbClient(), table());
 export const lockouts = () => new DynamoDbLockoutStore(dynamoDbClient(), table());
 export const sessions = () => new DynamoDbSessionStore(dynamoDbClient(), table());
+export const passwordResets = () => new DynamoDbPasswordResetStore(dynamoDbClient(), table());
 export const passwords = () => new Argon2PasswordHasher();
 export const workflow = () => new StepFunctionsWorkflow(sfnClient(), workflowConfig().STATE_MACHINE_ARN);
 

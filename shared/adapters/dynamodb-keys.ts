@@ -16,6 +16,9 @@ export const keys = {
   person: (accountNumber: string, personId: string) => ({ pk: `ACCOUNT#${accountNumber}`, sk: `PERSON#${personId}` }),
   // No TTL: its version serializes every add and resend of the account (User Management's limits).
   invitationLog: (accountNumber: string) => ({ pk: `ACCOUNT#${accountNumber}`, sk: 'INVITATIONS' }),
+  passwordReset: (id: string) => ({ pk: `RESET#${id}`, sk: 'RESET' }),
+  // No TTL: its version serializes the resets of one login (3 a day; the newest revokes the older).
+  resetLog: (userId: string) => ({ pk: `USER#${userId}`, sk: 'RESETS' }),
   session: (tokenHash: string) => ({ pk: `SESSION#${tokenHash}`, sk: 'SESSION' }),
   rateWindow: (key: string, windowStart: number) => ({ pk: `RATE#${key}#${windowStart}`, sk: 'RATE' }),
 } as const;

@@ -198,7 +198,7 @@ function loginToItem(login: Login): Record<string, unknown> {
   return { type: 'user', ...login, usernameKey: usernameKey(login.username), createdAt: login.createdAt.toISOString() };
 }
 
-function loginFromItem(item: Record<string, any>): Login {
+export function loginFromItem(item: Record<string, any>): Login {
   return {
     userId: item.userId,
     username: item.username,
@@ -209,5 +209,6 @@ function loginFromItem(item: Record<string, any>): Login {
     passwordHash: item.passwordHash,
     status: item.status,
     createdAt: new Date(item.createdAt),
+    sessionGeneration: item.sessionGeneration ?? 0,
   };
 }

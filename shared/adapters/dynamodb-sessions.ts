@@ -23,6 +23,7 @@ export class DynamoDbSessionStore implements SessionStore {
           status: session.status,
           createdAt: session.createdAt.toISOString(),
           expiresAt: session.expiresAt.toISOString(),
+          generation: session.generation ?? 0,
           ttl: epochSeconds(session.expiresAt),
         }),
         ConditionExpression: 'attribute_not_exists(pk)',
@@ -43,6 +44,7 @@ export class DynamoDbSessionStore implements SessionStore {
       status: item.status,
       createdAt: new Date(item.createdAt),
       expiresAt: new Date(item.expiresAt),
+      generation: item.generation ?? 0,
     };
   }
 

@@ -1,6 +1,7 @@
 import { SendEmailCommand, type SESClient } from '@aws-sdk/client-ses';
 import { EmailDeliveryDeferred, EmailRejected } from '../domain/errors';
-import type { Notifier } from '../domain/ports';
+import type { Notifier, RecoveryNotifier } from '../domain/ports';
+import { passwordChangedEmail, passwordResetEmail, usernameReminderEmail } from '../email/recovery-templates';
 import {
   activationEmail,
   alreadyRegisteredEmail,
@@ -22,26 +23,38 @@ const REFUSED_FOR_NOW = new Set(['Throttling', 'ThrottlingException', 'TooManyRe
 const OUTCOME_UNKNOWN = new Set(['TimeoutError', 'RequestTimeout', 'RequestTimeoutException', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT']);
 
 /** Sends the service's emails through SES (v1 `SendEmail`, text and HTML parts). */
-export class SesNotifier implements Notifier {
+export class SesNotifier implements Notifier, RecoveryNotifier {
   constructor(
     private readonly client: SESClient,
     private readonly settings: SesNotifierSettings,
   ) {}
 
   sendActivation(message: Parameters<Notifier['sendActivation']>[0]) {
-    return this.send(message.to, activationEmail(this.settings, message.language, message.token, message.expiresAt));
+    return this.send(message.to, activationEmail(this.settings, message));
   }
 
   sendAlreadyRegisteredNotice(message: Parameters<Notifier['sendAlreadyRegisteredNotice']>[0]) {
-    return this.send(message.to, alreadyRegisteredEmail(this.settings, message.language));
+    return this.send(message.to, alreadyRegisteredEmail(this.settings, message));
   }
 
   sendConfirmation(message: Parameters<Notifier['sendConfirmation']>[0]) {
-    return this.send(message.to, confirmationEmail(this.settings, message.language, message.username));
+    return this.send(message.to, confirmationEmail(this.settings, message));
   }
 
   sendInvitation(message: Parameters<Notifier['sendInvitation']>[0]) {
     return this.send(message.to, invitationEmail(this.settings, message));
+  }
+
+  sendPasswordReset(message: Parameters<RecoveryNotifier['sendPasswordReset']>[0]) {
+    return this.send(message.to, passwordResetEmail(this.settings, message));
+  }
+
+  sendPasswordChanged(message: Parameters<RecoveryNotifier['sendPasswordChanged']>[0]) {
+    return this.send(message.to, passwordChangedEmail(this.settings, message));
+  }
+
+  sendUsernameReminder(message: Parameters<RecoveryNotifier['sendUsernameReminder']>[0]) {
+    return this.send(message.to, usernameReminderEmail(this.settings, message));
   }
 
   private async send(to: string, content: EmailContent): Promise<void> {

@@ -7,10 +7,10 @@ import {
   TaskTimedOut,
   type SFNClient,
 } from '@aws-sdk/client-sfn';
-import type { ActivationRequest, Workflow } from '../domain/ports';
+import type { ActivationRequest, RecoveryEmailRequest, RecoveryWorkflow, Workflow } from '../domain/ports';
 
 /** The registration workflow on Step Functions (AWS, or the local engine behind the same API). */
-export class StepFunctionsWorkflow implements Workflow {
+export class StepFunctionsWorkflow implements Workflow, RecoveryWorkflow {
   constructor(
     private readonly client: SFNClient,
     private readonly stateMachineArn: string,
@@ -39,6 +39,21 @@ export class StepFunctionsWorkflow implements Workflow {
           // One confirmation per login, even if the caller retries.
           name: `confirm-${input.userId}`,
           input: JSON.stringify({ kind: 'confirmation', ...input }),
+        }),
+      );
+    } catch (error) {
+      if (!(error instanceof ExecutionAlreadyExists)) throw error;
+    }
+  }
+
+  async startRecoveryEmail(input: RecoveryEmailRequest) {
+    try {
+      await this.client.send(
+        new StartExecutionCommand({
+          stateMachineArn: this.stateMachineArn,
+          // The request id names the execution: starting it twice sends once.
+          name: `${input.kind}-${input.requestId}`,
+          input: JSON.stringify(input),
         }),
       );
     } catch (error) {

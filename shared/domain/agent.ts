@@ -3,7 +3,8 @@ import { AccountAlreadyRegisteredError, AccountNotFoundError, ValidationError } 
 import { normalizeAccountNumber } from './field-rules';
 import { identityLockoutKey } from './register-with-identity';
 import { IDENTITY_LOCKOUT, type LockoutStore } from './lockout';
-import type { AccountDirectory, ActivationStore, AuditEvent, AuditLog, Clock, LoginStore, Workflow } from './ports';
+import { signInLockouts } from './account-recovery';
+import type { AccountDirectory, ActivationStore, AuditEvent, AuditLog, Clock, LoginStore, PeopleStore, Workflow } from './ports';
 import { newId } from './secrets';
 
 /** How long an agent's request waits for the workflow to issue the activation. */
@@ -65,6 +66,8 @@ export interface RegistrationStatus {
   /** The activation issued last, when it is not the pending one: `queued` while its email is being retried, or `failed`. */
   latestActivation: ActivationView | null;
   identityLockedUntil: string | null;
+  /** The account's logins whose sign-in is locked now, and until when. */
+  signInLockouts: { username: string; lockedUntil: string }[];
   /** Newest first, one page of `HISTORY_PAGE_SIZE`. */
   history: (Omit<AuditEvent, 'at'> & { at: string })[];
   /** Gives the next page of the history; null on the last page. */
@@ -79,17 +82,18 @@ export interface RegistrationStatus {
  * @throws ValidationError (account number; `cursor` malformed or another account's), AccountNotFoundError
  */
 export async function registrationStatus(
-  deps: { accounts: AccountDirectory; activations: ActivationStore; logins: LoginStore; lockouts: LockoutStore; audit: AuditLog; clock: Clock },
+  deps: { accounts: AccountDirectory; activations: ActivationStore; logins: LoginStore; people: PeopleStore; lockouts: LockoutStore; audit: AuditLog; clock: Clock },
   input: { accountNumber: string; cursor?: string },
 ): Promise<RegistrationStatus> {
   const accountNumber = accountNumberOf(input.accountNumber);
   const account = await deps.accounts.get(accountNumber);
   if (!account) throw new AccountNotFoundError();
   const now = deps.clock.now();
-  const [state, history, lockedUntil] = await Promise.all([
+  const [state, history, lockedUntil, signInLocks] = await Promise.all([
     deps.activations.getAccountState(accountNumber),
     deps.audit.listPage(accountNumber, { limit: HISTORY_PAGE_SIZE, cursor: input.cursor }),
     deps.lockouts.lockedUntil(identityLockoutKey(accountNumber), IDENTITY_LOCKOUT, now),
+    signInLockouts(deps, accountNumber),
   ]);
   const holderLogin = state.holderUserId ? await deps.logins.get(state.holderUserId) : undefined;
   const pending = state.pendingActivationId ? await deps.activations.get(state.pendingActivationId) : undefined;
@@ -105,6 +109,7 @@ export async function registrationStatus(
     pendingActivation: pending ? activationView(pending, now) : null,
     latestActivation: latest ? activationView(latest, now) : null,
     identityLockedUntil: lockedUntil && lockedUntil > now ? lockedUntil.toISOString() : null,
+    signInLockouts: signInLocks,
     history: history.events.map((event) => ({ ...event, at: event.at.toISOString() })),
     nextCursor: history.nextCursor ?? null,
   };

@@ -15,6 +15,10 @@ export type ErrorCode =
   | 'ACTIVATION_EXPIRED'
   | 'ACTIVATION_USED'
   | 'ACTIVATION_REVOKED'
+  | 'RESET_NOT_FOUND'
+  | 'RESET_EXPIRED'
+  | 'RESET_USED'
+  | 'RESET_REVOKED'
   | 'USERNAME_TAKEN'
   | 'ACCOUNT_ALREADY_REGISTERED'
   | 'ACCOUNT_NOT_FOUND'
@@ -94,6 +98,30 @@ export class ActivationUsedError extends AppError {
 export class ActivationRevokedError extends AppError {
   constructor() {
     super(410, 'ACTIVATION_REVOKED');
+  }
+}
+
+export class ResetNotFoundError extends AppError {
+  constructor() {
+    super(404, 'RESET_NOT_FOUND');
+  }
+}
+
+export class ResetExpiredError extends AppError {
+  constructor() {
+    super(410, 'RESET_EXPIRED');
+  }
+}
+
+export class ResetUsedError extends AppError {
+  constructor(cause?: unknown) {
+    super(410, 'RESET_USED', { cause });
+  }
+}
+
+export class ResetRevokedError extends AppError {
+  constructor() {
+    super(410, 'RESET_REVOKED');
   }
 }
 

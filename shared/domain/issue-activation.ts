@@ -10,6 +10,7 @@ import type {
   AuditLog,
   Clock,
   EmailLogEntry,
+  EmailRecipient,
   Notifier,
   PeopleStore,
   Person,
@@ -95,7 +96,7 @@ export async function issueActivation(deps: IssueDeps, input: ActivationRequest)
 
     if (state.holderUserId) {
       await deps.activations.saveEmailLog(account.accountNumber, emailLog, state.version);
-      await deps.notifier.sendAlreadyRegisteredNotice({ to: account.holder.email, language: account.language });
+      await deps.notifier.sendAlreadyRegisteredNotice(holderRecipient(account));
       await deps.audit.record(account.accountNumber, { type: 'activation-notice-sent', at: now, channel: input.channel });
       return { outcome: 'notice-sent' };
     }
@@ -106,7 +107,7 @@ export async function issueActivation(deps: IssueDeps, input: ActivationRequest)
   if ('outcome' in reserved) return reserved;
 
   const { activation, token } = reserved;
-  const send = () => deps.notifier.sendActivation({ to: account.holder.email, language: account.language, token, expiresAt: activation.expiresAt });
+  const send = () => deps.notifier.sendActivation({ ...holderRecipient(account), token, expiresAt: activation.expiresAt });
   const outcome = await deliver(deps, activation, send);
   if (outcome.outcome === 'sent') {
     await deps.audit.record(account.accountNumber, { type: 'activation-sent', at: activation.sentAt, activationId: activation.id, channel: input.channel, agent: input.agent });
@@ -118,6 +119,17 @@ export async function issueActivation(deps: IssueDeps, input: ActivationRequest)
 interface Reserved {
   activation: Activation;
   token: string;
+}
+
+/** The holder at the address on file, never one the requester gave. */
+function holderRecipient(account: Account): EmailRecipient {
+  return {
+    to: account.holder.email,
+    language: account.language,
+    recipientName: account.holder.name,
+    companyName: account.companyName,
+    accountNumber: account.accountNumber,
+  };
 }
 
 /** The activation to (re)send: a fresh token added to the ones already emailed, expiring five days from now. */
@@ -232,6 +244,7 @@ async function issueInvitation(deps: IssueDeps, account: Account, input: Activat
       inviteeName: person.name,
       holderName: account.holder.name,
       companyName: account.companyName,
+      accountNumber: account.accountNumber,
       token,
       expiresAt: activation.expiresAt,
     });

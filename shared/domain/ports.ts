@@ -103,6 +103,8 @@ export interface Login {
   passwordHash: string;
   status: 'active' | 'disabled';
   createdAt: Date;
+  /** Sessions of another generation no longer work (bumped by a password change); 0 when absent. */
+  sessionGeneration?: number;
 }
 
 /** Logins and the usernames they reserve. */
@@ -133,18 +135,96 @@ export interface LoginStore {
  * flagged when SES may have accepted the message); permanent refusals throw `EmailRejected`.
  */
 export interface Notifier {
-  sendActivation(message: { to: string; language: Language; token: string; expiresAt: Date }): Promise<void>;
-  sendAlreadyRegisteredNotice(message: { to: string; language: Language }): Promise<void>;
-  sendConfirmation(message: { to: string; language: Language; username: string }): Promise<void>;
+  sendActivation(message: EmailRecipient & { token: string; expiresAt: Date }): Promise<void>;
+  sendAlreadyRegisteredNotice(message: EmailRecipient): Promise<void>;
+  sendConfirmation(message: EmailRecipient & { username: string }): Promise<void>;
   sendInvitation(message: {
     to: string;
     language: Language;
     inviteeName: string;
     holderName: string;
     companyName: string;
+    /** Full number: the email shows it masked. */
+    accountNumber: string;
     token: string;
     expiresAt: Date;
   }): Promise<void>;
+}
+
+/** Who an email goes to and which account it is about (the email shows the number masked). */
+export interface EmailRecipient {
+  to: string;
+  language: Language;
+  recipientName: string;
+  companyName: string;
+  accountNumber: string;
+}
+
+/** A password reset: a one-hour, single-use link to choose a new password. Only token hashes are stored. */
+export interface PasswordReset {
+  id: string;
+  userId: string;
+  username: string;
+  /** Hashes of the tokens emailed for it (a retried send adds one, like activations). */
+  tokenHashes: string[];
+  status: 'pending' | 'used' | 'revoked';
+  createdAt: Date;
+  expiresAt: Date;
+}
+
+/** The resets emailed for one login in the last 24 hours, versioned for optimistic concurrency. */
+export interface ResetLog {
+  userId: string;
+  entries: EmailLogEntry[];
+  /** The newest reset: issuing another revokes it. */
+  latestResetId?: string;
+  /** 0 when the login has no log yet. */
+  version: number;
+}
+
+/** Password resets and the passwords they change. */
+export interface PasswordResetStore {
+  /** The reset with this id (strongly consistent read), or undefined. */
+  get(id: string): Promise<PasswordReset | undefined>;
+  getLog(userId: string): Promise<ResetLog>;
+  /**
+   * Saves `reset` (new, or the same id with one more token), the login's log, and revokes
+   * `revokeId` if still pending — all or nothing.
+   * @throws ConcurrentUpdateError when the log changed since `expectedVersion` was read
+   */
+  reserve(change: { reset: PasswordReset; entries: EmailLogEntry[]; latestResetId: string; expectedVersion: number; revokeId?: string }): Promise<void>;
+  /**
+   * Consumes the pending, unexpired reset that holds `tokenHash` and sets its login's password,
+   * ending every session of the login — one conditional transaction: exactly once per reset.
+   * @throws ResetUsedError, ResetRevokedError, ResetExpiredError, ResetNotFoundError, BusyError
+   */
+  complete(change: { reset: PasswordReset; tokenHash: string; passwordHash: string; now: Date }): Promise<void>;
+  /**
+   * Sets a login's password and ends its sessions but `keepSessionId` (the caller's).
+   * @throws ConcurrentUpdateError when the login's sessions changed since `expectedGeneration` was read
+   */
+  changePassword(change: { userId: string; passwordHash: string; expectedGeneration: number; keepSessionId?: string }): Promise<void>;
+}
+
+/** The account-recovery emails (same failure contract as `Notifier`). */
+export interface RecoveryNotifier {
+  sendPasswordReset(message: { to: string; language: Language; username: string; token: string; expiresAt: Date }): Promise<void>;
+  sendPasswordChanged(message: { to: string; language: Language; username: string }): Promise<void>;
+  sendUsernameReminder(message: { to: string; language: Language; usernames: string[] }): Promise<void>;
+}
+
+/**
+ * What starts an account-recovery email in the workflow; `requestId` names the execution. No
+ * email address travels in it: a reminder carries the hash of the address asked about.
+ */
+export type RecoveryEmailRequest =
+  | { kind: 'password-reset'; requestId: string; username: string }
+  | { kind: 'password-changed'; requestId: string; userId: string }
+  | { kind: 'username-reminder'; requestId: string; accountNumber: string; emailHash: string };
+
+/** Starts recovery emails on the workflow (sent and retried asynchronously). */
+export interface RecoveryWorkflow {
+  startRecoveryEmail(input: RecoveryEmailRequest): Promise<void>;
 }
 
 /** Who asked for an activation: the holder themself, an agent, or the holder inviting a person. */
@@ -204,7 +284,8 @@ export type AuditEventType =
   | 'registered'
   | 'identity-check-failed'
   | 'identity-locked'
-  | 'invitation-sent';
+  | 'invitation-sent'
+  | 'lockouts-cleared';
 
 export interface AuditEvent {
   type: AuditEventType;

@@ -143,6 +143,13 @@ export async function sendConfirmation(
 ): Promise<{ sent: boolean }> {
   const [login, account] = await Promise.all([deps.logins.get(input.userId), deps.accounts.get(input.accountNumber)]);
   if (!login || !account) return { sent: false };
-  await deps.notifier.sendConfirmation({ to: login.email, language: account.language, username: login.username });
+  await deps.notifier.sendConfirmation({
+    to: login.email,
+    language: account.language,
+    recipientName: login.name,
+    companyName: account.companyName,
+    accountNumber: account.accountNumber,
+    username: login.username,
+  });
   return { sent: true };
 }

@@ -15,6 +15,8 @@ export interface Session {
   createdAt: Date;
   expiresAt: Date;
   status: 'active' | 'revoked';
+  /** The login's session generation at sign-in; a password change moves the login past it. 0 when absent. */
+  generation?: number;
 }
 
 /** Sessions, keyed by the public id at the start of their token. */
@@ -82,7 +84,15 @@ export async function signIn(
   const id = newId();
   const sessionToken = newSecretToken(id);
   const expiresAt = new Date(now.getTime() + SESSION_LIFETIME_SECONDS * 1000);
-  await deps.sessions.create({ id, tokenHash: hashToken(sessionToken), userId: login.userId, createdAt: now, expiresAt, status: 'active' });
+  await deps.sessions.create({
+    id,
+    tokenHash: hashToken(sessionToken),
+    userId: login.userId,
+    createdAt: now,
+    expiresAt,
+    status: 'active',
+    generation: login.sessionGeneration ?? 0,
+  });
   return {
     sessionToken,
     expiresAt: expiresAt.toISOString(),
@@ -106,6 +116,8 @@ export async function authenticate(
   if (session.status !== 'active' || deps.clock.now().getTime() >= session.expiresAt.getTime()) throw new UnauthenticatedError();
   const login = await deps.logins.get(session.userId);
   if (!login || login.status !== 'active') throw new UnauthenticatedError();
+  // A password change ends the sessions opened before it (but the changer's own).
+  if ((session.generation ?? 0) !== (login.sessionGeneration ?? 0)) throw new UnauthenticatedError();
   return { sessionId: session.id, userId: login.userId, accountNumber: login.accountNumber, role: login.role };
 }
 

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { MiddlewareObj } from '@middy/core';
 import { IdempotencyConfig } from '@aws-lambda-powertools/idempotency';
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
@@ -60,8 +61,9 @@ export function idempotency(route: string): MiddlewareObj<APIGatewayProxyEvent, 
       if (key === undefined) return;
       if (!KEY_PATTERN.test(key)) throw new ValidationError([{ field: 'Idempotency-Key', code: 'IDEMPOTENCY_KEY_INVALID' }]);
       http.idempotencyScope = { key, session: http.headers.authorization ?? null };
-      // What a repeat must match; `null` for routes without a body (the hash needs a value).
-      http.idempotencyPayload = http.body ?? null;
+      // What a repeat must match: the body as sent, hashed here (Powertools would walk a parsed
+      // body recursively, and a deeply nested one would overflow the stack before validation).
+      http.idempotencyPayload = createHash('sha256').update(rawBody(request.event)).digest('base64url');
       const replayed = await powertools.before!(request as never);
       (request.internal as Record<string, unknown>)['idempotency.active'] = true;
       return replayed as never;
@@ -73,4 +75,9 @@ export function idempotency(route: string): MiddlewareObj<APIGatewayProxyEvent, 
       if (active(request)) await powertools.onError!(request as never);
     },
   };
+}
+
+function rawBody(event: APIGatewayProxyEvent): string {
+  if (event.body == null) return '';
+  return event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
 }

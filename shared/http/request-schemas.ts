@@ -65,6 +65,12 @@ const IDENTITY_FIELDS = ['accountNumber', 'postalCode', 'email'] as const;
 
 export const signInSchema = z.object({ username: field(), password: field() });
 
+export const passwordResetRequestSchema = z.object({ username: field() });
+export const verifyPasswordResetSchema = z.object({ resetToken: tokenField });
+export const completePasswordResetSchema = z.object({ resetToken: tokenField, password: passwordField });
+export const usernameReminderSchema = z.object({ accountNumber: accountNumberField, email: emailField });
+export const changePasswordSchema = z.object({ currentPassword: field(), newPassword: passwordField });
+
 export const addUserSchema = z.object({
   name: field(checkName),
   email: emailField,

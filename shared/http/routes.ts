@@ -3,7 +3,7 @@
  * and that the local stack serves. Each route is one Lambda function whose entry is
  * `functions/api/<handler>.handler.ts`.
  */
-export type HttpMethod = 'GET' | 'POST' | 'DELETE';
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
 
 /** Who may call a route: anyone, a signed-in portal user (bearer session), or an agent (IAM on AWS). */
 export type RouteAuth = 'public' | 'session' | 'agent';
@@ -33,6 +33,17 @@ export const routes: readonly Route[] = [
   { method: 'POST', path: '/v1/registrations', handler: 'register', auth: 'public', body: true },
   { method: 'POST', path: '/v1/sessions', handler: 'sign-in', auth: 'public', body: true },
   { method: 'DELETE', path: '/v1/sessions/current', handler: 'sign-out', auth: 'session', body: false },
+  {
+    method: 'PUT',
+    path: '/v1/sessions/current/password',
+    handler: 'change-password',
+    auth: 'session',
+    body: true,
+  },
+  { method: 'POST', path: '/v1/password-resets', handler: 'request-password-reset', auth: 'public', body: true },
+  { method: 'POST', path: '/v1/password-resets/verify', handler: 'verify-password-reset', auth: 'public', body: true },
+  { method: 'POST', path: '/v1/password-resets/complete', handler: 'complete-password-reset', auth: 'public', body: true },
+  { method: 'POST', path: '/v1/username-reminders', handler: 'request-username-reminder', auth: 'public', body: true },
   { method: 'GET', path: '/v1/account/users', handler: 'list-account-users', auth: 'session', body: false },
   { method: 'POST', path: '/v1/account/users', handler: 'add-account-user', auth: 'session', body: true },
   {
@@ -54,6 +65,13 @@ export const routes: readonly Route[] = [
     method: 'GET',
     path: '/v1/agent/accounts/{accountNumber}/registration',
     handler: 'agent-registration-status',
+    auth: 'agent',
+    body: false,
+  },
+  {
+    method: 'DELETE',
+    path: '/v1/agent/accounts/{accountNumber}/lockouts',
+    handler: 'agent-clear-lockouts',
     auth: 'agent',
     body: false,
   },

@@ -53,6 +53,14 @@ describe('cdk-nag AwsSolutions', () => {
     expect(nagViolations(build({ senderIdentity: 'domain', alarmEmail: 'ops@example.com' }).app)).toEqual([]);
   });
 
+  it.each(['create-role', 'off'])('reports nothing unacknowledged with apiGatewayLogging=%s', (apiGatewayLogging) => {
+    expect(nagViolations(build({ apiGatewayLogging }).app)).toEqual([]);
+  });
+
+  it('reports nothing unacknowledged with an existing agent role', () => {
+    expect(nagViolations(build({ agentRoleArn: 'arn:aws:iam::123456789012:role/CustomerServiceAgent' }).app)).toEqual([]);
+  });
+
   it('still reports what nobody acknowledged (the check is live)', () => {
     const { app, stack } = build();
     new sns.Topic(stack, 'UnacknowledgedTopic');
@@ -73,10 +81,14 @@ describe('cdk-nag AwsSolutions', () => {
     // The wildcard resources acknowledged are X-Ray and log delivery only, in their own policies.
     const wildcards = acks.filter((ack) => ack.id === 'AwsSolutions-IAM5[Resource::*]');
     for (const ack of wildcards) expect(ack.path).toMatch(/\/(TracingPolicy|LogDeliveryAndTracingPolicy)$/);
+    // The other wildcards are the account number in the agent routes' ARNs, in the agent role's policy.
+    for (const ack of acks.filter((a) => a.id.startsWith('AwsSolutions-IAM5[') && a.id !== 'AwsSolutions-IAM5[Resource::*]')) {
+      expect(ack.path).toMatch(/\/AgentRoutesPolicy$/);
+      expect(ack.id).toMatch(/^AwsSolutions-IAM5\[Resource::arn:<AWS::Partition>:execute-api:.*\/prod\/(GET|POST|DELETE)\/v1\/agent\/accounts\/\*\/[a-z-]+\]$/);
+    }
     expect(acks.map((ack) => ack.id.replace(/\[.*$/, '')).sort().filter((id, i, all) => all.indexOf(id) === i)).toEqual([
       'AwsSolutions-APIG4',
       'AwsSolutions-COG4',
-      'AwsSolutions-IAM4',
       'AwsSolutions-IAM5',
       'AwsSolutions-L1',
       'AwsSolutions-SF1',

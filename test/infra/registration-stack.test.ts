@@ -5,13 +5,14 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import { Asset } from 'aws-cdk-lib/aws-s3-assets';
 import { fallbackHandler, routes } from '../../shared/http/routes';
 import { DEFAULT_HANDLER_ACCESS, HANDLER_ACCESS, handlerAccess } from '../../infra/constructs/api';
+import { KEY_PREFIXES } from '../../infra/constructs/data';
 import { PROJECT_ROOT, ServiceFunction, functionEntry } from '../../infra/constructs/service-function';
 import { REGISTRATION_ASL_PATH } from '../../infra/constructs/workflow';
 import { RegistrationStack, readSettings } from '../../infra/stacks/registration-stack';
 
 /** The documented defaults (cdk.json), so the tests cover what `cdk synth` builds. */
 const cdkJsonContext = JSON.parse(readFileSync(path.join(PROJECT_ROOT, 'cdk.json'), 'utf8')).context as Record<string, unknown>;
-const WORKFLOW_HANDLERS = ['issue-activation', 'await-registration', 'send-confirmation', 'expire-activation', 'record-failure'];
+const WORKFLOW_HANDLERS = ['issue-activation', 'await-registration', 'send-confirmation', 'expire-activation', 'record-failure', 'send-recovery-email'];
 const API_HANDLERS = [...new Set([...routes.map((route) => route.handler), fallbackHandler])];
 
 function build(context: Record<string, unknown> = {}) {
@@ -46,13 +47,17 @@ describe('RegistrationStack', () => {
   };
 
   /** Every action the role of a handler's function may perform, with the resources as JSON. */
-  const permissionsOf = (handler: string): { actions: string[]; statements: { actions: string[]; resources: string }[] } => {
+  const permissionsOf = (handler: string): { actions: string[]; statements: { actions: string[]; resources: string; condition: string }[] } => {
     const fn = resources[functionIdOf(handler)]!;
     const roleId = fn.Properties.Role['Fn::GetAtt'][0];
     const statements = ofType('AWS::IAM::Policy')
       .filter(([, policy]) => policy.Properties.Roles.some((role: { Ref: string }) => role.Ref === roleId))
-      .flatMap(([, policy]) => policy.Properties.PolicyDocument.Statement as { Action: string | string[]; Resource: unknown }[])
-      .map((statement) => ({ actions: [statement.Action].flat(), resources: JSON.stringify(statement.Resource) }));
+      .flatMap(([, policy]) => policy.Properties.PolicyDocument.Statement as { Action: string | string[]; Resource: unknown; Condition?: unknown }[])
+      .map((statement) => ({
+        actions: [statement.Action].flat(),
+        resources: JSON.stringify(statement.Resource),
+        condition: JSON.stringify(statement.Condition ?? null),
+      }));
     return { actions: statements.flatMap((statement) => statement.actions), statements };
   };
 
@@ -273,7 +278,30 @@ describe('RegistrationStack', () => {
         TrackingOptions: Match.absent(),
         VdmOptions: { DashboardOptions: { EngagementMetrics: 'DISABLED' } },
       });
-      template.resourceCountIs('AWS::SES::ConfigurationSetEventDestination', 0);
+    });
+
+    it('publishes bounces and complaints (never opens or clicks) to the feedback topic, which SES may publish to', () => {
+      const destinations = ofType('AWS::SES::ConfigurationSetEventDestination');
+      expect(destinations).toHaveLength(1);
+      const [, destination] = destinations[0]!;
+      const topicId = built.stack.getLogicalId(built.stack.email.feedbackTopic.node.defaultChild as never);
+      expect(destination.Properties.EventDestination).toMatchObject({
+        Enabled: true,
+        MatchingEventTypes: ['bounce', 'complaint', 'reject', 'deliveryDelay'],
+        SnsDestination: { TopicARN: { Ref: topicId } },
+      });
+      template.hasResourceProperties('AWS::SNS::TopicPolicy', {
+        Topics: [{ Ref: topicId }],
+        PolicyDocument: {
+          Statement: Match.arrayWith([
+            Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+            Match.objectLike({ Effect: 'Allow', Action: 'sns:Publish', Principal: { Service: 'ses.amazonaws.com' } }),
+          ]),
+        },
+      });
+      expect(template.toJSON().Outputs.EmailFeedbackTopicArn.Value).toEqual({ Ref: topicId });
+      // Nothing subscribes yet (the function that records feedback is not written): no mailbox gets recipients' addresses.
+      expect(ofType('AWS::SNS::Subscription').filter(([, sub]) => sub.Properties.TopicArn.Ref === topicId)).toEqual([]);
     });
 
     it('gives the email settings to the functions that send email', () => {
@@ -289,7 +317,12 @@ describe('RegistrationStack', () => {
   });
 
   describe('least privilege', () => {
-    const WRITE_ACTIONS = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'];
+    const WRITE_ACTIONS = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'];
+    /** The actions of a handler's statements whose leading keys include other kinds than idempotency records. */
+    const beyondIdempotency = (handler: string): string[] =>
+      permissionsOf(handler)
+        .statements.filter((s) => !/^\{"ForAllValues:StringLike":\{"dynamodb:LeadingKeys":\["IDEMPOTENCY#\*"\]\}\}$/.test(s.condition))
+        .flatMap((s) => s.actions);
 
     it('lets health and route-not-found write their logs and traces, nothing else', () => {
       for (const handler of ['health', fallbackHandler]) {
@@ -300,25 +333,26 @@ describe('RegistrationStack', () => {
       }
     });
 
-    it('lets verify-activation read the table, without writing, emailing or touching the workflow', () => {
+    it('lets verify-activation read the table, writing only idempotency records, without emailing or touching the workflow', () => {
       const { actions } = permissionsOf('verify-activation');
       expect(actions).toContain('dynamodb:GetItem');
-      for (const action of WRITE_ACTIONS) expect(actions).not.toContain(action);
+      for (const action of WRITE_ACTIONS) expect(beyondIdempotency('verify-activation')).not.toContain(action);
       expect(actions.filter((action) => /^(ses|states):/.test(action))).toEqual([]);
       expect(environmentOf('verify-activation').TABLE_NAME).toEqual({ Ref: expect.any(String) });
     });
 
-    it('lets request-activation read the table and start the workflow, without writing', () => {
+    it('lets request-activation read the table and start the workflow, writing only idempotency records', () => {
       const { actions } = permissionsOf('request-activation');
-      for (const action of WRITE_ACTIONS) expect(actions).not.toContain(action);
+      for (const action of WRITE_ACTIONS) expect(beyondIdempotency('request-activation')).not.toContain(action);
       expect(actions.filter((action) => /^states:/.test(action))).toEqual(['states:StartExecution']);
     });
 
-    it('lets issue-activation and send-confirmation send email from the identity through the configuration set only', () => {
-      for (const handler of ['issue-activation', 'send-confirmation']) {
+    it('lets issue-activation, send-confirmation and send-recovery-email send email from the sender address, identity and configuration set only', () => {
+      for (const handler of ['issue-activation', 'send-confirmation', 'send-recovery-email']) {
         const ses = permissionsOf(handler).statements.filter((statement) => statement.actions.some((a) => a.startsWith('ses:')));
         expect(ses).toHaveLength(1);
-        expect(ses[0]!.actions.sort()).toEqual(['ses:SendEmail', 'ses:SendRawEmail']);
+        expect(ses[0]!.actions).toEqual(['ses:SendEmail']);
+        expect(JSON.parse(ses[0]!.condition)).toEqual({ StringEquals: { 'ses:FromAddress': 'no-reply@example.com' } });
         expect(ses[0]!.resources).toContain(':identity/');
         expect(ses[0]!.resources).toContain(':configuration-set/');
         expect(ses[0]!.resources).not.toContain('"*"');
@@ -326,8 +360,11 @@ describe('RegistrationStack', () => {
       const sendersOfEmail = API_HANDLERS.concat(WORKFLOW_HANDLERS).filter((handler) =>
         permissionsOf(handler).actions.some((action) => action.startsWith('ses:')),
       );
-      expect(sendersOfEmail.sort()).toEqual(['issue-activation', 'send-confirmation']);
+      expect(sendersOfEmail.sort()).toEqual(['issue-activation', 'send-confirmation', 'send-recovery-email']);
       expect(permissionsOf('send-confirmation').actions).not.toContain('dynamodb:PutItem');
+      // shared/adapters/ses-notifier.ts sends with SendEmail only.
+      const notifier = readFileSync(path.join(PROJECT_ROOT, 'shared', 'adapters', 'ses-notifier.ts'), 'utf8');
+      expect([...notifier.matchAll(/new (\w+Command)\(/g)].map((m) => m[1])).toEqual(['SendEmailCommand']);
     });
 
     it('lets only the handlers that start the workflow call StartExecution, on this state machine', () => {
@@ -377,18 +414,18 @@ describe('RegistrationStack', () => {
       }
     });
 
-    it('gives read/write table access to the handlers that keep state, and to any handler not listed', () => {
+    it('gives read/write table access to the handlers that keep state, and every kind to any handler not listed', () => {
       for (const handler of ['username-availability', 'register', 'issue-activation', 'await-registration', 'expire-activation']) {
-        expect(permissionsOf(handler).actions).toEqual(expect.arrayContaining(WRITE_ACTIONS));
+        expect(beyondIdempotency(handler)).toEqual(expect.arrayContaining(WRITE_ACTIONS));
       }
       expect(handlerAccess('some-future-route')).toBe(DEFAULT_HANDLER_ACCESS);
-      expect(DEFAULT_HANDLER_ACCESS.table).toBe('readWrite');
+      expect(DEFAULT_HANDLER_ACCESS.table).toEqual({ read: [...KEY_PREFIXES], write: [...KEY_PREFIXES] });
       expect(Object.keys(HANDLER_ACCESS)).toEqual(expect.arrayContaining(['health', fallbackHandler, 'request-activation']));
     });
   });
 
   describe('monitoring', () => {
-    it('alarms on API 5xx, every function error, failed or timed-out executions and DynamoDB trouble', () => {
+    it('alarms on API 5xx, every function error, failed or timed-out executions, DynamoDB trouble and SES reputation', () => {
       const alarms = ofType('AWS::CloudWatch::Alarm').map(([, alarm]) => alarm.Properties);
       const byMetric = (name: string) => alarms.filter((alarm) => alarm.MetricName === name);
       expect(byMetric('5XXError')).toHaveLength(1);
@@ -398,8 +435,14 @@ describe('RegistrationStack', () => {
       const expressions = alarms.filter((alarm) => alarm.Metrics).map((alarm) => JSON.stringify(alarm.Metrics));
       expect(expressions.filter((metrics) => metrics.includes('ThrottledRequests'))).toHaveLength(1);
       expect(expressions.filter((metrics) => metrics.includes('SystemErrors'))).toHaveLength(1);
-      const [topicId] = ofType('AWS::SNS::Topic')[0]!;
+      const topicId = built.stack.getLogicalId(built.stack.monitoring.topic.node.defaultChild as never);
       for (const alarm of alarms) expect(alarm.AlarmActions).toEqual([{ Ref: topicId }]);
+      // Where SES reviews the account: bounces over 5 %, complaints over 0.1 % (account-wide rates).
+      for (const [metricName, threshold] of [['Reputation.BounceRate', 0.05], ['Reputation.ComplaintRate', 0.001]] as const) {
+        const reputation = byMetric(metricName);
+        expect(reputation).toEqual([expect.objectContaining({ Namespace: 'AWS/SES', Threshold: threshold, ComparisonOperator: 'GreaterThanThreshold' })]);
+        expect(reputation[0]!.Dimensions).toBeUndefined();
+      }
       for (const metrics of expressions) expect(JSON.parse(metrics).length).toBeLessThanOrEqual(11);
     });
 
@@ -427,6 +470,9 @@ describe('context values', () => {
     expect(() => settingsOf({ portalUrl: 'https://portal.example.com/?a=1' })).toThrow(/"portalUrl" must have no/);
     expect(() => settingsOf({ senderIdentity: 'dns' })).toThrow(/"senderIdentity" must be "email" or "domain"/);
     expect(() => settingsOf({ alarmEmail: 'ops' })).toThrow(/"alarmEmail" is not an email address/);
+    expect(() => settingsOf({ agentRoleArn: 'arn:aws:iam::123:user/bob' })).toThrow(/"agentRoleArn" must be an IAM role ARN/);
+    expect(() => settingsOf({ apiGatewayLogging: 'yes' })).toThrow(/"apiGatewayLogging" must be "account-role", "create-role", "off"/);
+    expect(settingsOf({})).toMatchObject({ agentRoleArn: undefined, apiGatewayLogging: 'account-role' });
     expect(() => readSettings(new App())).toThrow(/"portalUrl" is missing.*"senderEmail" is missing.*"customerServicePhone" is missing/);
   });
 

@@ -39,14 +39,15 @@ const substitutions = {
   SendConfirmationFunctionArn: arn('send-confirmation'),
   ExpireActivationFunctionArn: arn('expire-activation'),
   RecordFailureFunctionArn: arn('record-failure'),
+  SendRecoveryEmailFunctionArn: arn('send-recovery-email'),
 };
 
-type Name = 'issue' | 'await' | 'confirm' | 'expire' | 'failure';
+type Name = 'issue' | 'await' | 'confirm' | 'expire' | 'failure' | 'recovery';
 interface Call {
   at: number;
   event: Record<string, unknown>;
 }
-const calls: Record<Name, Call[]> = { issue: [], await: [], confirm: [], expire: [], failure: [] };
+const calls: Record<Name, Call[]> = { issue: [], await: [], confirm: [], expire: [], failure: [], recovery: [] };
 /** Per-test behaviour of IssueActivation: queued errors to throw first, then this outcome. */
 let issueErrors: Error[] = [];
 let issueOutcome = 'sent';
@@ -145,6 +146,10 @@ describe('the registration workflow (infra/workflow/registration.asl.json)', () 
         [substitutions.RecordFailureFunctionArn]: async (event) => {
           record('failure', event);
           return { outcome: 'failed' };
+        },
+        [substitutions.SendRecoveryEmailFunctionArn]: async (event) => {
+          record('recovery', event);
+          return { sent: true };
         },
       },
     });
@@ -326,6 +331,15 @@ describe('the registration workflow (infra/workflow/registration.asl.json)', () 
 
     expect(done.status).toBe('SUCCEEDED');
     expect(calls.confirm.map((c) => c.event)).toEqual([{ accountNumber: '100200300', userId: 'u7' }]);
+  });
+
+  test('a recovery email input goes straight to SendRecoveryEmail', async () => {
+    const input = { kind: 'password-reset', resetId: 'r1' };
+    const done = await finished(await start('recovery-1', input));
+
+    expect(done.status).toBe('SUCCEEDED');
+    expect(calls.issue).toEqual([]);
+    expect(calls.recovery).toHaveLength(1);
   });
 
   test('a "confirmation" input goes straight to SendConfirmation', async () => {

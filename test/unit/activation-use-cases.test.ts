@@ -76,7 +76,7 @@ describe('issueActivation', () => {
     await issue(deps, id('a1'));
     await registerWithActivation(deps, { activationToken: lastToken(deps), username: 'marie.tremblay', password: 'abc123' });
     expect(await issue(deps, id('a2'))).toEqual({ outcome: 'notice-sent' });
-    expect(deps.notifier.sent.at(-1)).toEqual({ kind: 'notice', to: 'marie.tremblay@example.com', language: 'fr' });
+    expect(deps.notifier.sent.at(-1)).toEqual({ kind: 'notice', to: 'marie.tremblay@example.com', language: 'fr', recipientName: 'Marie Tremblay', companyName: 'Boulangerie Tremblay inc.', accountNumber: '123456789' });
   });
   it('retries after SES refused: same activation, fresh token, one email counted', async () => {
     const deps = fakeDeps([holderAccount]);
@@ -181,6 +181,12 @@ describe('expireActivation and sendConfirmation', () => {
     await registerWithActivation(deps, { activationToken: lastToken(deps), username: 'marie.tremblay', password: 'abc123' });
     const [login] = [...deps.logins.logins.values()];
     expect(await sendConfirmation(deps, { accountNumber: holderAccount.accountNumber, userId: login!.userId })).toEqual({ sent: true });
-    expect(deps.notifier.sent.at(-1)).toEqual({ kind: 'confirmation', to: 'marie.tremblay@example.com', language: 'fr', username: 'marie.tremblay' });
+    expect(deps.notifier.sent.at(-1)).toEqual({
+      kind: 'confirmation',
+      to: 'marie.tremblay@example.com',
+      language: 'fr',
+      username: 'marie.tremblay',
+      recipientName: 'Marie Tremblay', companyName: 'Boulangerie Tremblay inc.', accountNumber: '123456789',
+    });
   });
 });
