@@ -8,7 +8,7 @@ import { renderMailbox } from '../../infra/local/mailbox-page';
  * Every email (fr, en) rendered by Debian's Chromium at a phone's width (320 px) and a desktop
  * mail client's (800 px): nothing overflows sideways, the button is above the fold, no request
  * leaves the page. Screenshots go to `test-results/emails/`; with `UPDATE_EMAIL_SCREENSHOTS=1`
- * the activation email's (fr, en, 800 px) are also written to `docs/emails/` for the README.
+ * the activation email's (fr, en, 800 px) are also written to `shared/email/screenshots/` for the README.
  */
 const CHROMIUM = '/usr/bin/chromium';
 const ROOT = path.resolve(__dirname, '../..');
@@ -69,7 +69,7 @@ describeInBrowser('emails in Chromium', () => {
       const png = await page.screenshot({ fullPage: true });
       writeFileSync(path.join(SHOTS, `${name}.${width}.png`), png);
       if (process.env.UPDATE_EMAIL_SCREENSHOTS && name.startsWith('activation.') && width === 800) {
-        writeFileSync(path.join(ROOT, 'docs/emails', `${name}.png`), png);
+        writeFileSync(path.join(ROOT, 'shared/email/screenshots', `${name}.png`), png);
       }
     } finally {
       await page.close();
