@@ -10,6 +10,7 @@ const deps = {
   people: adapters.people(),
   lockouts: adapters.lockouts(),
   audit: adapters.audit(),
+  suppressions: adapters.suppressionList(),
   clock: systemClock,
 };
 

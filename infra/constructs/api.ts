@@ -32,7 +32,8 @@ export interface HandlerAccess {
 
 // Adapter → partition-key kinds (shared/adapters): accounts ACCOUNT; activations ACCOUNT,
 // ACTIVATION; logins ACCOUNT, ACTIVATION, USER, USERNAME; people ACCOUNT, ACTIVATION, USER;
-// audit ACCOUNT; lockouts LOCKOUT; sessions SESSION; rateLimiter RATE; the session
+// audit ACCOUNT; lockouts LOCKOUT; sessions SESSION; rateLimiter RATE; suppressionList and
+// notifier SUPPRESSED; the session
 // authenticator = sessions + logins.
 const SESSION_READS: readonly KeyPrefix[] = ['ACCOUNT', 'ACTIVATION', 'USER', 'USERNAME', 'SESSION'];
 
@@ -67,7 +68,8 @@ export const HANDLER_ACCESS: Readonly<Record<string, HandlerAccess>> = {
   'remove-account-user': { table: { read: SESSION_READS, write: ['ACCOUNT', 'ACTIVATION', 'USER'] }, taskResponse: ['SendTaskFailure'] },
   // Waits up to 10 s for the workflow to issue the activation, to tell the agent its expiry.
   'agent-send-activation': { table: { read: ['ACCOUNT', 'ACTIVATION'], write: [] }, startWorkflow: true, timeoutSeconds: 20 },
-  'agent-registration-status': { table: { read: ['ACCOUNT', 'ACTIVATION', 'USER', 'USERNAME', 'LOCKOUT'], write: [] } },
+  // SUPPRESSED: whether the holder's address bounced or complained.
+  'agent-registration-status': { table: { read: ['ACCOUNT', 'ACTIVATION', 'USER', 'USERNAME', 'LOCKOUT', 'SUPPRESSED'], write: [] } },
   // Account recovery: the requests only start the workflow (same path whatever the input).
   'request-password-reset': { startWorkflow: true },
   'request-username-reminder': { startWorkflow: true },

@@ -9,7 +9,7 @@ import type { ServiceFunction } from './service-function';
  * (`shared/adapters/dynamodb-keys.ts`; `IDEMPOTENCY#<route>` is Powertools Idempotency's, see
  * `shared/http/idempotency.ts`). IAM limits each function to the kinds it uses.
  */
-export const KEY_PREFIXES = ['ACCOUNT', 'ACTIVATION', 'USER', 'USERNAME', 'SESSION', 'LOCKOUT', 'RATE', 'RESET', 'IDEMPOTENCY'] as const;
+export const KEY_PREFIXES = ['ACCOUNT', 'ACTIVATION', 'USER', 'USERNAME', 'SESSION', 'LOCKOUT', 'RATE', 'RESET', 'SUPPRESSED', 'IDEMPOTENCY'] as const;
 export type KeyPrefix = (typeof KEY_PREFIXES)[number];
 
 /**

@@ -1,9 +1,11 @@
-import { CfnOutput, Stack } from 'aws-cdk-lib';
+import { CfnOutput, Duration, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as ses from 'aws-cdk-lib/aws-ses';
 import * as sns from 'aws-cdk-lib/aws-sns';
+import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
-import type { ServiceFunction } from './service-function';
+import type { Data } from './data';
+import { ServiceFunction, functionEntry } from './service-function';
 
 export interface EmailProps {
   /** The From address of every email. */
@@ -82,6 +84,22 @@ export class Email extends Construct {
         });
       });
     }
+  }
+
+  /**
+   * Creates the function that records the feedback (`functions/events/email-feedback.handler.ts`)
+   * and subscribes it to `feedbackTopic`: a permanent bounce or a complaint suppresses the address
+   * (`SUPPRESSED#…`) and goes in the history of the account the email was about (`ACCOUNT#…`).
+   */
+  recordFeedback(data: Data): ServiceFunction {
+    const fn = new ServiceFunction(this, 'EmailFeedbackFunction', {
+      entry: functionEntry('events', 'email-feedback'),
+      description: 'Records SES bounces and complaints: suppression list and account history',
+      timeout: Duration.seconds(30),
+    });
+    data.grantTable(fn, { read: ['ACCOUNT', 'SUPPRESSED'], write: ['ACCOUNT', 'SUPPRESSED'] });
+    this.feedbackTopic.addSubscription(new subscriptions.LambdaSubscription(fn.function));
+    return fn;
   }
 
   /**

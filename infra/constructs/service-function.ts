@@ -10,8 +10,11 @@ import { Construct } from 'constructs';
 /** The repository root: entries, package-lock.json and tsconfig.json live there. */
 export const PROJECT_ROOT = path.resolve(__dirname, '..', '..');
 
-/** Where a Lambda function's entry lives: `functions/<group>/<name>.handler.ts`. */
-export function functionEntry(group: 'api' | 'workflow', name: string): string {
+/**
+ * Where a Lambda function's entry lives: `functions/<group>/<name>.handler.ts` (`api`: routes,
+ * `workflow`: state machine steps, `events`: subscribers to the service's topics).
+ */
+export function functionEntry(group: 'api' | 'workflow' | 'events', name: string): string {
   return path.join(PROJECT_ROOT, 'functions', group, `${name}.handler.ts`);
 }
 

@@ -28,8 +28,9 @@ const STEPS: readonly WorkflowStep[] = [
   {
     handler: 'issue-activation',
     placeholder: 'IssueActivationFunctionArn',
-    // Reserves, confirms or fails the activation and the account's email log; audits.
-    table: { read: ['ACCOUNT', 'ACTIVATION', 'USER'], write: ['ACCOUNT', 'ACTIVATION'] },
+    // Reserves, confirms or fails the activation and the account's email log; audits. Every
+    // sender reads SUPPRESSED#… (the suppression list) before it sends.
+    table: { read: ['ACCOUNT', 'ACTIVATION', 'USER', 'SUPPRESSED'], write: ['ACCOUNT', 'ACTIVATION'] },
     email: true,
     // Revoking an older activation fails the task that waits for it.
     taskResponse: ['SendTaskFailure'],
@@ -46,7 +47,7 @@ const STEPS: readonly WorkflowStep[] = [
   {
     handler: 'send-confirmation',
     placeholder: 'SendConfirmationFunctionArn',
-    table: { read: ['ACCOUNT', 'ACTIVATION', 'USER', 'USERNAME'], write: [] },
+    table: { read: ['ACCOUNT', 'ACTIVATION', 'USER', 'USERNAME', 'SUPPRESSED'], write: [] },
     email: true,
     taskResponse: [],
   },
@@ -61,8 +62,9 @@ const STEPS: readonly WorkflowStep[] = [
   {
     handler: 'record-failure',
     placeholder: 'RecordFailureFunctionArn',
-    // Fails (or confirms) the delivery and the account's email log; audits.
-    table: { read: ['ACCOUNT', 'ACTIVATION', 'USER'], write: ['ACCOUNT', 'ACTIVATION'] },
+    // Fails (or confirms) the delivery and the account's email log; audits. Builds the notifier
+    // its use case's deps ask for (never sends), hence SUPPRESSED.
+    table: { read: ['ACCOUNT', 'ACTIVATION', 'USER', 'SUPPRESSED'], write: ['ACCOUNT', 'ACTIVATION'] },
     email: false,
     // Settling an email that may have arrived revokes the older activation, ending its wait.
     taskResponse: ['SendTaskFailure'],
@@ -71,7 +73,7 @@ const STEPS: readonly WorkflowStep[] = [
     handler: 'send-recovery-email',
     placeholder: 'SendRecoveryEmailFunctionArn',
     // Reset links (RESET#, the login's USER#…/RESETS log), username reminders (RATE#), notices.
-    table: { read: ['ACCOUNT', 'ACTIVATION', 'USER', 'USERNAME', 'SESSION', 'RESET', 'RATE'], write: ['USER', 'RESET', 'RATE'] },
+    table: { read: ['ACCOUNT', 'ACTIVATION', 'USER', 'USERNAME', 'SESSION', 'RESET', 'RATE', 'SUPPRESSED'], write: ['USER', 'RESET', 'RATE'] },
     email: true,
     taskResponse: [],
   },

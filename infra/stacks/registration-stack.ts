@@ -4,6 +4,7 @@ import { API_LOGGING_VALUES, Api, type ApiLogging } from '../constructs/api';
 import { Data } from '../constructs/data';
 import { Email } from '../constructs/email';
 import { Monitoring } from '../constructs/monitoring';
+import type { ServiceFunction } from '../constructs/service-function';
 import { Workflow } from '../constructs/workflow';
 import { checkEmail } from '../../shared/domain/field-rules';
 
@@ -129,6 +130,8 @@ export class RegistrationStack extends Stack {
   readonly data: Data;
   readonly email: Email;
   readonly monitoring: Monitoring;
+  /** Records SES bounces and complaints (subscribed to the email feedback topic). */
+  readonly emailFeedbackFunction: ServiceFunction;
 
   constructor(scope: Construct, id: string, props: RegistrationStackProps = {}) {
     super(scope, id, props);
@@ -142,6 +145,7 @@ export class RegistrationStack extends Stack {
       portalUrl: settings.portalUrl,
       customerServicePhone: settings.customerServicePhone,
     });
+    this.emailFeedbackFunction = this.email.recordFeedback(this.data);
     this.workflow = new Workflow(this, 'Workflow', { data: this.data, email: this.email });
     this.api = new Api(this, 'Api', {
       data: this.data,
@@ -153,7 +157,7 @@ export class RegistrationStack extends Stack {
     });
     this.monitoring = new Monitoring(this, 'Monitoring', {
       stage: this.api.restApi.deploymentStage,
-      functions: [...this.api.functions.values(), ...this.workflow.functions],
+      functions: [...this.api.functions.values(), ...this.workflow.functions, this.emailFeedbackFunction],
       stateMachine: this.workflow.stateMachine,
       table: this.data.table,
       alarmEmail: settings.alarmEmail,

@@ -13,6 +13,7 @@ import { DynamoDbPasswordResetStore } from './dynamodb-password-resets';
 import { DynamoDbPeopleStore } from './dynamodb-people';
 import { DynamoDbRateLimiter } from './dynamodb-rate-limiter';
 import { DynamoDbSessionStore } from './dynamodb-sessions';
+import { DynamoDbSuppressionList } from './dynamodb-suppression-list';
 import { SesNotifier } from './ses-notifier';
 import { StepFunctionsWorkflow } from './step-functions-workflow';
 
@@ -32,6 +33,7 @@ export const people = () => new DynamoDbPeopleStore(dynamoDbClient(), table());
 export const lockouts = () => new DynamoDbLockoutStore(dynamoDbClient(), table());
 export const sessions = () => new DynamoDbSessionStore(dynamoDbClient(), table());
 export const passwordResets = () => new DynamoDbPasswordResetStore(dynamoDbClient(), table());
+export const suppressionList = () => new DynamoDbSuppressionList(dynamoDbClient(), table());
 export const passwords = () => new Argon2PasswordHasher();
 export const workflow = () => new StepFunctionsWorkflow(sfnClient(), workflowConfig().STATE_MACHINE_ARN);
 
@@ -41,6 +43,7 @@ export function authenticator(): Authenticator {
   return (authorization) => authenticate(deps, authorization);
 }
 
+/** The SES notifier, checking the suppression list (`SUPPRESSED#…` items) before each send. */
 export function notifier(): SesNotifier {
   const config = emailConfig();
   return new SesNotifier(sesClient(), {
@@ -48,5 +51,5 @@ export function notifier(): SesNotifier {
     senderEmail: config.SENDER_EMAIL,
     customerServicePhone: config.CUSTOMER_SERVICE_PHONE,
     configurationSet: config.SES_CONFIGURATION_SET || undefined,
-  });
+  }, suppressionList());
 }

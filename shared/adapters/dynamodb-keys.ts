@@ -21,6 +21,8 @@ export const keys = {
   resetLog: (userId: string) => ({ pk: `USER#${userId}`, sk: 'RESETS' }),
   session: (tokenHash: string) => ({ pk: `SESSION#${tokenHash}`, sk: 'SESSION' }),
   rateWindow: (key: string, windowStart: number) => ({ pk: `RATE#${key}#${windowStart}`, sk: 'RATE' }),
+  // The hash of the address (`emailHash`), never the address: an item names no one.
+  suppressed: (emailHash: string) => ({ pk: `SUPPRESSED#${emailHash}`, sk: 'SUPPRESSED' }),
 } as const;
 
 /** Epoch seconds, as DynamoDB TTL and our numeric conditions use them. */

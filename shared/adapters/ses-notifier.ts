@@ -1,6 +1,6 @@
 import { SendEmailCommand, type SESClient } from '@aws-sdk/client-ses';
 import { EmailDeliveryDeferred, EmailRejected } from '../domain/errors';
-import type { Notifier, RecoveryNotifier } from '../domain/ports';
+import type { Notifier, RecoveryNotifier, SuppressionList } from '../domain/ports';
 import { passwordChangedEmail, passwordResetEmail, usernameReminderEmail } from '../email/recovery-templates';
 import {
   activationEmail,
@@ -22,27 +22,36 @@ const REFUSED_FOR_NOW = new Set(['Throttling', 'ThrottlingException', 'TooManyRe
 // The send failed without telling whether SES took the message: it may reach the customer.
 const OUTCOME_UNKNOWN = new Set(['TimeoutError', 'RequestTimeout', 'RequestTimeoutException', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT']);
 
-/** Sends the service's emails through SES (v1 `SendEmail`, text and HTML parts). */
+// SES message tag values: letters, digits, `_` and `-` only (account numbers are digits).
+const TAG_VALUE = /^[A-Za-z0-9_-]{1,256}$/;
+
+/**
+ * Sends the service's emails through SES (v1 `SendEmail`, text and HTML parts), each tagged with
+ * the account it is about (`account`), so that its bounces and complaints are recorded on that
+ * account. With a `suppressions` list, an address that bounced for good or complained gets no
+ * more email: the send throws `EmailRejected` without calling SES.
+ */
 export class SesNotifier implements Notifier, RecoveryNotifier {
   constructor(
     private readonly client: SESClient,
     private readonly settings: SesNotifierSettings,
+    private readonly suppressions?: SuppressionList,
   ) {}
 
   sendActivation(message: Parameters<Notifier['sendActivation']>[0]) {
-    return this.send(message.to, activationEmail(this.settings, message));
+    return this.send(message.to, activationEmail(this.settings, message), message.accountNumber);
   }
 
   sendAlreadyRegisteredNotice(message: Parameters<Notifier['sendAlreadyRegisteredNotice']>[0]) {
-    return this.send(message.to, alreadyRegisteredEmail(this.settings, message));
+    return this.send(message.to, alreadyRegisteredEmail(this.settings, message), message.accountNumber);
   }
 
   sendConfirmation(message: Parameters<Notifier['sendConfirmation']>[0]) {
-    return this.send(message.to, confirmationEmail(this.settings, message));
+    return this.send(message.to, confirmationEmail(this.settings, message), message.accountNumber);
   }
 
   sendInvitation(message: Parameters<Notifier['sendInvitation']>[0]) {
-    return this.send(message.to, invitationEmail(this.settings, message));
+    return this.send(message.to, invitationEmail(this.settings, message), message.accountNumber);
   }
 
   sendPasswordReset(message: Parameters<RecoveryNotifier['sendPasswordReset']>[0]) {
@@ -57,7 +66,9 @@ export class SesNotifier implements Notifier, RecoveryNotifier {
     return this.send(message.to, usernameReminderEmail(this.settings, message));
   }
 
-  private async send(to: string, content: EmailContent): Promise<void> {
+  private async send(to: string, content: EmailContent, accountNumber?: string): Promise<void> {
+    // Final, like SES's own refusals: the workflow records the email as failed.
+    if (await this.suppressions?.isSuppressed(to)) throw new EmailRejected(new Error('recipient suppressed (bounce or complaint)'));
     try {
       await this.client.send(
         new SendEmailCommand({
@@ -68,6 +79,7 @@ export class SesNotifier implements Notifier, RecoveryNotifier {
             Body: { Text: { Data: content.text, Charset: 'UTF-8' }, Html: { Data: content.html, Charset: 'UTF-8' } },
           },
           ConfigurationSetName: this.settings.configurationSet,
+          Tags: accountNumber !== undefined && TAG_VALUE.test(accountNumber) ? [{ Name: 'account', Value: accountNumber }] : undefined,
         }),
       );
     } catch (error) {

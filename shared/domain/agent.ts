@@ -4,7 +4,7 @@ import { normalizeAccountNumber } from './field-rules';
 import { identityLockoutKey } from './register-with-identity';
 import { IDENTITY_LOCKOUT, type LockoutStore } from './lockout';
 import { signInLockouts } from './account-recovery';
-import type { AccountDirectory, ActivationStore, AuditEvent, AuditLog, Clock, LoginStore, PeopleStore, Workflow } from './ports';
+import type { AccountDirectory, ActivationStore, AuditEvent, AuditLog, Clock, LoginStore, PeopleStore, SuppressionList, Workflow } from './ports';
 import { newId } from './secrets';
 
 /** How long an agent's request waits for the workflow to issue the activation. */
@@ -66,6 +66,11 @@ export interface RegistrationStatus {
   /** The activation issued last, when it is not the pending one: `queued` while its email is being retried, or `failed`. */
   latestActivation: ActivationView | null;
   identityLockedUntil: string | null;
+  /**
+   * The account holder's address bounced for good or its owner reported our email as spam: the
+   * service sends it nothing more (activations fail), until billing has a new address.
+   */
+  holderEmailSuppressed: boolean;
   /** The account's logins whose sign-in is locked now, and until when. */
   signInLockouts: { username: string; lockedUntil: string }[];
   /** Newest first, one page of `HISTORY_PAGE_SIZE`. */
@@ -77,23 +82,34 @@ export interface RegistrationStatus {
 /**
  * What Customer Service sees of an account's registration: holder registered or not, the
  * pending activation, a lockout, and a page of the history, newest first (activations sent,
- * expired, revoked; registration; failed identity checks and lockouts). `cursor` is the
+ * expired, revoked; registration; failed identity checks and lockouts; emails bounced or
+ * reported as spam), and whether the holder's address gets email at all. `cursor` is the
  * `nextCursor` of the previous page.
  * @throws ValidationError (account number; `cursor` malformed or another account's), AccountNotFoundError
  */
 export async function registrationStatus(
-  deps: { accounts: AccountDirectory; activations: ActivationStore; logins: LoginStore; people: PeopleStore; lockouts: LockoutStore; audit: AuditLog; clock: Clock },
+  deps: {
+    accounts: AccountDirectory;
+    activations: ActivationStore;
+    logins: LoginStore;
+    people: PeopleStore;
+    lockouts: LockoutStore;
+    audit: AuditLog;
+    suppressions: SuppressionList;
+    clock: Clock;
+  },
   input: { accountNumber: string; cursor?: string },
 ): Promise<RegistrationStatus> {
   const accountNumber = accountNumberOf(input.accountNumber);
   const account = await deps.accounts.get(accountNumber);
   if (!account) throw new AccountNotFoundError();
   const now = deps.clock.now();
-  const [state, history, lockedUntil, signInLocks] = await Promise.all([
+  const [state, history, lockedUntil, signInLocks, holderEmailSuppressed] = await Promise.all([
     deps.activations.getAccountState(accountNumber),
     deps.audit.listPage(accountNumber, { limit: HISTORY_PAGE_SIZE, cursor: input.cursor }),
     deps.lockouts.lockedUntil(identityLockoutKey(accountNumber), IDENTITY_LOCKOUT, now),
     signInLockouts(deps, accountNumber),
+    deps.suppressions.isSuppressed(account.holder.email),
   ]);
   const holderLogin = state.holderUserId ? await deps.logins.get(state.holderUserId) : undefined;
   const pending = state.pendingActivationId ? await deps.activations.get(state.pendingActivationId) : undefined;
@@ -109,6 +125,7 @@ export async function registrationStatus(
     pendingActivation: pending ? activationView(pending, now) : null,
     latestActivation: latest ? activationView(latest, now) : null,
     identityLockedUntil: lockedUntil && lockedUntil > now ? lockedUntil.toISOString() : null,
+    holderEmailSuppressed,
     signInLockouts: signInLocks,
     history: history.events.map((event) => ({ ...event, at: event.at.toISOString() })),
     nextCursor: history.nextCursor ?? null,

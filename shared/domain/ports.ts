@@ -257,6 +257,20 @@ export interface Workflow {
   abandon(taskToken: string, reason: 'ActivationRevoked' | 'ActivationExpired'): Promise<void>;
 }
 
+/** Why an address gets no more email: it bounced for good, or its owner reported our email as spam. */
+export type SuppressionReason = 'bounced' | 'complained';
+
+/**
+ * Addresses the service no longer writes to (SES feedback). Stores a hash of each address, never
+ * the address itself.
+ */
+export interface SuppressionList {
+  /** Whether email to this address (compared case-insensitively) is suppressed now. */
+  isSuppressed(email: string): Promise<boolean>;
+  /** Suppresses email to this address from `at` on (for a year; a later event renews it). */
+  suppress(email: string, reason: SuppressionReason, at: Date): Promise<void>;
+}
+
 /** Password hashing in a self-describing format; verification in constant time. */
 export interface PasswordHasher {
   hash(password: string): Promise<string>;
@@ -285,7 +299,9 @@ export type AuditEventType =
   | 'identity-check-failed'
   | 'identity-locked'
   | 'invitation-sent'
-  | 'lockouts-cleared';
+  | 'lockouts-cleared'
+  | 'email-bounced'
+  | 'email-complained';
 
 export interface AuditEvent {
   type: AuditEventType;
@@ -295,7 +311,7 @@ export interface AuditEvent {
   /** The Customer Service agent who acted (their IAM principal), on agent actions. */
   agent?: string;
   role?: string;
-  /** The refusal code of a failed identity check. */
+  /** The refusal code of a failed identity check; SES's bounce subtype of an email that bounced. */
   reason?: string;
 }
 

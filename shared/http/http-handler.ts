@@ -6,7 +6,7 @@ import { AppError, BusyError, ConcurrentUpdateError, ServiceUnavailableError } f
 import type { Principal } from '../domain/sessions';
 import { logger } from './logger';
 import { errorBody } from './error-body';
-import { idempotency } from './idempotency';
+import { idempotency, refuseMalformedIdempotencyKey } from './idempotency';
 import { message, negotiateLanguage, type MessageLanguage } from './messages';
 import { MAX_BODY_BYTES } from './routes';
 
@@ -61,6 +61,7 @@ export function httpHandler(
   // Before authentication: a sign-out retried after it succeeded still gets its 204.
   if (options.idempotentRoute) stack.use(idempotency(options.idempotentRoute));
   if (options.authenticate) stack.use(sessionAuthentication(options.authenticate));
+  if (options.idempotentRoute) stack.use(refuseMalformedIdempotencyKey());
   return stack.handler(async (event) => toResponse(await handle((event as Event).request!)));
 }
 

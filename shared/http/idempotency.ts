@@ -58,8 +58,9 @@ export function idempotency(route: string): MiddlewareObj<APIGatewayProxyEvent, 
     before: async (request) => {
       const http = (request.event as Event).request!;
       const key = http.headers['idempotency-key'];
-      if (key === undefined) return;
-      if (!KEY_PATTERN.test(key)) throw new ValidationError([{ field: 'Idempotency-Key', code: 'IDEMPOTENCY_KEY_INVALID' }]);
+      // A malformed key is refused by `refuseMalformedIdempotencyKey`, after authentication: a
+      // caller without a valid session hears 401 first, whatever else is wrong.
+      if (key === undefined || !KEY_PATTERN.test(key)) return;
       http.idempotencyScope = { key, session: http.headers.authorization ?? null };
       // What a repeat must match: the body as sent, hashed here (Powertools would walk a parsed
       // body recursively, and a deeply nested one would overflow the stack before validation).
@@ -80,4 +81,14 @@ export function idempotency(route: string): MiddlewareObj<APIGatewayProxyEvent, 
 function rawBody(event: APIGatewayProxyEvent): string {
   if (event.body == null) return '';
   return event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
+}
+
+/** 400 `VALIDATION_FAILED` on a malformed `Idempotency-Key` (1–64 of `[A-Za-z0-9_-]`). */
+export function refuseMalformedIdempotencyKey(): MiddlewareObj<APIGatewayProxyEvent, APIGatewayProxyResult> {
+  return {
+    before: async (request) => {
+      const key = (request.event as Event).request!.headers['idempotency-key'];
+      if (key !== undefined && !KEY_PATTERN.test(key)) throw new ValidationError([{ field: 'Idempotency-Key', code: 'IDEMPOTENCY_KEY_INVALID' }]);
+    },
+  };
 }

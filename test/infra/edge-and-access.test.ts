@@ -27,6 +27,9 @@ const ORIGIN = 'https://portal.example.com';
 const WORKFLOW_HANDLERS = readdirSync(path.join(PROJECT_ROOT, 'functions', 'workflow'))
   .filter((file) => file.endsWith('.handler.ts'))
   .map((file) => file.replace(/\.handler\.ts$/, ''));
+const EVENT_HANDLERS = readdirSync(path.join(PROJECT_ROOT, 'functions', 'events'))
+  .filter((file) => file.endsWith('.handler.ts'))
+  .map((file) => file.replace(/\.handler\.ts$/, ''));
 const API_HANDLERS = [...new Set([...routes.map((route) => route.handler), fallbackHandler])];
 const STATE_CHANGING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
@@ -303,7 +306,7 @@ describe('table access by leading key', () => {
       .sort();
 
   it('limits every table statement of every function to partition-key kinds, and never allows a scan', () => {
-    const all = [...API_HANDLERS, ...WORKFLOW_HANDLERS];
+    const all = [...API_HANDLERS, ...WORKFLOW_HANDLERS, ...EVENT_HANDLERS];
     for (const handler of all) {
       for (const statement of tableStatements(handler)) {
         const actions = [statement.Action].flat();
@@ -328,7 +331,7 @@ describe('table access by leading key', () => {
     }
   });
 
-  it.each([...API_HANDLERS.map((h) => ['api', h]), ...WORKFLOW_HANDLERS.map((h) => ['workflow', h])])(
+  it.each([...API_HANDLERS.map((h) => ['api', h]), ...WORKFLOW_HANDLERS.map((h) => ['workflow', h]), ...EVENT_HANDLERS.map((h) => ['events', h])])(
     'lets %s function %s read the kinds of the adapters it builds, write a subset, and keep idempotency records on state-changing routes',
     (group, handler) => {
       const source = readFileSync(path.join(PROJECT_ROOT, 'functions', group, `${handler}.handler.ts`), 'utf8');
@@ -345,7 +348,8 @@ describe('table access by leading key', () => {
       if (read.join() !== [...expected].sort().join()) {
         throw new Error(
           `${handler} reads ${read.join(', ') || 'nothing'}; the adapters it builds touch ${[...expected].sort().join(', ') || 'nothing'}: ` +
-            'make its `read` exactly those (HANDLER_ACCESS in infra/constructs/api.ts, STEPS in infra/constructs/workflow.ts)',
+            'make its `read` exactly those (HANDLER_ACCESS in infra/constructs/api.ts, STEPS in infra/constructs/workflow.ts, ' +
+            '`Email.recordFeedback` in infra/constructs/email.ts)',
         );
       }
       for (const kind of write) expect(read).toContain(kind);

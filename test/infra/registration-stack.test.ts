@@ -14,6 +14,7 @@ import { RegistrationStack, readSettings } from '../../infra/stacks/registration
 const cdkJsonContext = JSON.parse(readFileSync(path.join(PROJECT_ROOT, 'cdk.json'), 'utf8')).context as Record<string, unknown>;
 const WORKFLOW_HANDLERS = ['issue-activation', 'await-registration', 'send-confirmation', 'expire-activation', 'record-failure', 'send-recovery-email'];
 const API_HANDLERS = [...new Set([...routes.map((route) => route.handler), fallbackHandler])];
+const EVENT_HANDLERS = ['email-feedback'];
 
 function build(context: Record<string, unknown> = {}) {
   // Bundling skipped: the tests look at the template, not at the code.
@@ -65,10 +66,11 @@ describe('RegistrationStack', () => {
     resources[functionIdOf(handler)]!.Properties.Environment.Variables;
 
   describe('functions', () => {
-    it('has one function per route handler, the fallback, and each workflow step', () => {
-      expect(ofType('AWS::Lambda::Function')).toHaveLength(API_HANDLERS.length + WORKFLOW_HANDLERS.length);
+    it('has one function per route handler, the fallback, each workflow step and the email feedback subscriber', () => {
+      expect(ofType('AWS::Lambda::Function')).toHaveLength(API_HANDLERS.length + WORKFLOW_HANDLERS.length + EVENT_HANDLERS.length);
       for (const handler of API_HANDLERS) expect(existsSync(functionEntry('api', handler))).toBe(true);
       for (const handler of WORKFLOW_HANDLERS) expect(existsSync(functionEntry('workflow', handler))).toBe(true);
+      for (const handler of EVENT_HANDLERS) expect(existsSync(functionEntry('events', handler))).toBe(true);
     });
 
     it('runs every function on Node.js 22, arm64, 512 MB, X-Ray active, logging to its own log group', () => {
@@ -300,8 +302,28 @@ describe('RegistrationStack', () => {
         },
       });
       expect(template.toJSON().Outputs.EmailFeedbackTopicArn.Value).toEqual({ Ref: topicId });
-      // Nothing subscribes yet (the function that records feedback is not written): no mailbox gets recipients' addresses.
-      expect(ofType('AWS::SNS::Subscription').filter(([, sub]) => sub.Properties.TopicArn.Ref === topicId)).toEqual([]);
+      // Only the function that records feedback subscribes: no mailbox gets recipients' addresses.
+      const subscriptions = ofType('AWS::SNS::Subscription').filter(([, sub]) => sub.Properties.TopicArn.Ref === topicId);
+      expect(subscriptions.map(([, sub]) => sub.Properties)).toEqual([
+        { Protocol: 'lambda', TopicArn: { Ref: topicId }, Endpoint: { 'Fn::GetAtt': [functionIdOf('email-feedback'), 'Arn'] } },
+      ]);
+      template.hasResourceProperties('AWS::Lambda::Permission', {
+        Action: 'lambda:InvokeFunction',
+        Principal: 'sns.amazonaws.com',
+        SourceArn: { Ref: topicId },
+        FunctionName: { 'Fn::GetAtt': [functionIdOf('email-feedback'), 'Arn'] },
+      });
+    });
+
+    it('lets the email feedback function write suppressions and account history only, without sending email', () => {
+      const { actions, statements } = permissionsOf('email-feedback');
+      expect(actions.some((action) => action.startsWith('ses:') || action.startsWith('states:'))).toBe(false);
+      const table = statements.filter((statement) => statement.actions.some((action) => action.startsWith('dynamodb:')));
+      for (const statement of table) {
+        expect(JSON.parse(statement.condition)).toEqual({ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['ACCOUNT#*', 'SUPPRESSED#*'] } });
+      }
+      expect(table.flatMap((statement) => statement.actions)).toEqual(expect.arrayContaining(['dynamodb:GetItem', 'dynamodb:PutItem']));
+      expect(environmentOf('email-feedback')).toMatchObject({ TABLE_NAME: { Ref: expect.any(String) } });
     });
 
     it('gives the email settings to the functions that send email', () => {
@@ -361,6 +383,11 @@ describe('RegistrationStack', () => {
         permissionsOf(handler).actions.some((action) => action.startsWith('ses:')),
       );
       expect(sendersOfEmail.sort()).toEqual(['issue-activation', 'send-confirmation', 'send-recovery-email']);
+      // Every sender reads the suppression list before it sends.
+      for (const handler of sendersOfEmail) {
+        const reads = permissionsOf(handler).statements.filter((statement) => statement.actions.includes('dynamodb:GetItem'));
+        expect(reads.map((statement) => statement.condition).join()).toContain('SUPPRESSED#*');
+      }
       expect(permissionsOf('send-confirmation').actions).not.toContain('dynamodb:PutItem');
       // shared/adapters/ses-notifier.ts sends with SendEmail only.
       const notifier = readFileSync(path.join(PROJECT_ROOT, 'shared', 'adapters', 'ses-notifier.ts'), 'utf8');
@@ -429,7 +456,7 @@ describe('RegistrationStack', () => {
       const alarms = ofType('AWS::CloudWatch::Alarm').map(([, alarm]) => alarm.Properties);
       const byMetric = (name: string) => alarms.filter((alarm) => alarm.MetricName === name);
       expect(byMetric('5XXError')).toHaveLength(1);
-      expect(byMetric('Errors')).toHaveLength(API_HANDLERS.length + WORKFLOW_HANDLERS.length);
+      expect(byMetric('Errors')).toHaveLength(API_HANDLERS.length + WORKFLOW_HANDLERS.length + EVENT_HANDLERS.length);
       expect(byMetric('ExecutionsFailed')).toHaveLength(1);
       expect(byMetric('ExecutionsTimedOut')).toHaveLength(1);
       const expressions = alarms.filter((alarm) => alarm.Metrics).map((alarm) => JSON.stringify(alarm.Metrics));
@@ -446,8 +473,9 @@ describe('RegistrationStack', () => {
       for (const metrics of expressions) expect(JSON.parse(metrics).length).toBeLessThanOrEqual(11);
     });
 
-    it('subscribes no one unless alarmEmail is set', () => {
-      template.resourceCountIs('AWS::SNS::Subscription', 0);
+    it('subscribes no one to the alarms unless alarmEmail is set', () => {
+      const topicId = built.stack.getLogicalId(built.stack.monitoring.topic.node.defaultChild as never);
+      expect(ofType('AWS::SNS::Subscription').filter(([, sub]) => sub.Properties.TopicArn.Ref === topicId)).toEqual([]);
     });
   });
 });

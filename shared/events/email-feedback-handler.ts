@@ -1,0 +1,34 @@
+import middy from '@middy/core';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import type { Context, SNSEvent } from 'aws-lambda';
+import { parseEmailFeedback, recordEmailFeedback } from '../domain/email-feedback';
+import { logger } from '../http/logger';
+
+type Deps = Parameters<typeof recordEmailFeedback>[0];
+
+/**
+ * The Lambda handler of the email feedback topic: each SNS record's message is one SES event,
+ * handed to `recordEmailFeedback`. A message that is not an SES event is logged and skipped (a
+ * throw would only make Lambda retry it, in vain); a failure to record propagates, so that Lambda
+ * retries the invocation. Logs name event types and outcomes, never an address.
+ */
+export function emailFeedbackHandler(deps: Deps): middy.MiddyfiedHandler<SNSEvent, void, Error, Context> {
+  return middy<SNSEvent, void, Error, Context>()
+    .use(injectLambdaContext(logger, { resetKeys: true }))
+    .handler(async (event) => {
+      for (const record of event.Records ?? []) {
+        const messageId = record.Sns?.MessageId;
+        const feedback = typeof record.Sns?.Message === 'string' ? parseEmailFeedback(record.Sns.Message) : undefined;
+        if (!feedback) {
+          logger.warn('email feedback skipped: not an SES event', { messageId });
+          continue;
+        }
+        const outcome = await recordEmailFeedback(deps, feedback);
+        if (outcome.outcome === 'ignored') {
+          logger.info('email feedback ignored', { messageId, eventType: outcome.eventType, bounceType: outcome.bounceType });
+        } else {
+          logger.warn('email feedback recorded', { messageId, type: outcome.type, tagged: outcome.accountNumber !== undefined, suppressed: outcome.suppressed });
+        }
+      }
+    });
+}
