@@ -2,12 +2,13 @@ import * as adapters from '../../shared/adapters/composition';
 import { systemClock } from '../../shared/adapters/system-clock';
 import { addUser } from '../../shared/domain/user-management';
 import { httpHandler } from '../../shared/http/http-handler';
+import { idempotency } from '../../shared/http/idempotency';
 import { addUserSchema, parseRequest } from '../../shared/http/request-schemas';
 
 const deps = { accounts: adapters.accounts(), people: adapters.people(), workflow: adapters.workflow(), clock: systemClock };
 
 /** POST /v1/account/users — adds a secondary (invited) or technical (recorded) user. */
-export const handler = httpHandler({ body: true, authenticate: adapters.authenticator(), idempotentRoute: 'add-account-user' }, async (request) => ({
+export const handler = httpHandler({ body: true, authenticate: adapters.authenticator(), idempotency: idempotency('add-account-user') }, async (request) => ({
   statusCode: 201,
   body: await addUser(deps, request.principal!, parseRequest(addUserSchema, request.body)),
 }));

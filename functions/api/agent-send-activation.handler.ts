@@ -1,11 +1,12 @@
 import * as adapters from '../../shared/adapters/composition';
 import { sendActivationForAgent } from '../../shared/domain/agent';
 import { httpHandler } from '../../shared/http/http-handler';
+import { idempotency } from '../../shared/http/idempotency';
 
 const deps = { accounts: adapters.accounts(), activations: adapters.activations(), workflow: adapters.workflow() };
 
 /** POST /v1/agent/accounts/{accountNumber}/activation-email (IAM on AWS; x-agent-key locally). */
-export const handler = httpHandler({ body: false, idempotentRoute: 'agent-send-activation' }, async (request) => ({
+export const handler = httpHandler({ body: false, idempotency: idempotency('agent-send-activation') }, async (request) => ({
   statusCode: 202,
   body: await sendActivationForAgent(deps, { accountNumber: request.pathParameters.accountNumber ?? '', agent: request.callerArn }),
 }));

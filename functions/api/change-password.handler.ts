@@ -3,6 +3,7 @@ import { loggedIncidents } from '../../shared/adapters/logged-incidents';
 import { systemClock } from '../../shared/adapters/system-clock';
 import { changePassword } from '../../shared/domain/account-recovery';
 import { httpHandler } from '../../shared/http/http-handler';
+import { idempotency } from '../../shared/http/idempotency';
 import { changePasswordSchema, parseRequest } from '../../shared/http/request-schemas';
 
 const deps = {
@@ -16,7 +17,7 @@ const deps = {
 };
 
 /** PUT /v1/sessions/current/password — with the current password; other sessions end. */
-export const handler = httpHandler({ body: true, authenticate: adapters.authenticator(), idempotentRoute: 'change-password' }, async (request) => {
+export const handler = httpHandler({ body: true, authenticate: adapters.authenticator(), idempotency: idempotency('change-password') }, async (request) => {
   await changePassword(deps, request.principal!, parseRequest(changePasswordSchema, request.body));
   return { statusCode: 204 };
 });

@@ -3,6 +3,7 @@ import { loggedIncidents } from '../../shared/adapters/logged-incidents';
 import { systemClock } from '../../shared/adapters/system-clock';
 import { completePasswordReset } from '../../shared/domain/account-recovery';
 import { httpHandler } from '../../shared/http/http-handler';
+import { idempotency } from '../../shared/http/idempotency';
 import { completePasswordResetSchema, parseRequest } from '../../shared/http/request-schemas';
 
 const deps = {
@@ -15,7 +16,7 @@ const deps = {
 };
 
 /** POST /v1/password-resets/complete — sets the new password; the link works exactly once. */
-export const handler = httpHandler({ body: true, idempotentRoute: 'complete-password-reset' }, async (request) => {
+export const handler = httpHandler({ body: true, idempotency: idempotency('complete-password-reset') }, async (request) => {
   await completePasswordReset(deps, parseRequest(completePasswordResetSchema, request.body));
   return { statusCode: 204 };
 });

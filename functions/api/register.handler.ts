@@ -3,6 +3,7 @@ import { loggedIncidents } from '../../shared/adapters/logged-incidents';
 import { systemClock } from '../../shared/adapters/system-clock';
 import { register } from '../../shared/domain/register';
 import { httpHandler } from '../../shared/http/http-handler';
+import { idempotency } from '../../shared/http/idempotency';
 import { parseRegistration } from '../../shared/http/request-schemas';
 
 const deps = {
@@ -19,7 +20,7 @@ const deps = {
 };
 
 /** POST /v1/registrations — with a token, or with identity proof; exactly once per login. */
-export const handler = httpHandler({ body: true, idempotentRoute: 'register' }, async (request) => ({
+export const handler = httpHandler({ body: true, idempotency: idempotency('register') }, async (request) => ({
   statusCode: 201,
   body: await register(deps, parseRegistration(request.body)),
 }));

@@ -6,7 +6,6 @@ import { AppError, BusyError, ConcurrentUpdateError, ServiceUnavailableError } f
 import type { Principal } from '../domain/sessions';
 import { logger } from './logger';
 import { errorBody } from './error-body';
-import { idempotency, refuseMalformedIdempotencyKey } from './idempotency';
 import { message, negotiateLanguage, type MessageLanguage } from './messages';
 import { MAX_BODY_BYTES } from './routes';
 
@@ -49,8 +48,11 @@ export function httpHandler(
   options: {
     body: boolean;
     authenticate?: Authenticator;
-    /** A state-changing route's name: it honours `Idempotency-Key` (see ./idempotency). */
-    idempotentRoute?: string;
+    /**
+     * A state-changing route's `Idempotency-Key` handling, `idempotency(route)` from
+     * ./idempotency — passed in, so that only those routes' bundles carry Powertools Idempotency.
+     */
+    idempotency?: IdempotencyMiddlewares;
   },
   handle: (request: HttpRequest) => Promise<HttpResult>,
 ): middy.MiddyfiedHandler<APIGatewayProxyEvent, APIGatewayProxyResult, Error, Context> {
@@ -59,10 +61,16 @@ export function httpHandler(
     .use(errorResponses())
     .use(requestParsing(options.body));
   // Before authentication: a sign-out retried after it succeeded still gets its 204.
-  if (options.idempotentRoute) stack.use(idempotency(options.idempotentRoute));
+  if (options.idempotency) stack.use(options.idempotency.replay);
   if (options.authenticate) stack.use(sessionAuthentication(options.authenticate));
-  if (options.idempotentRoute) stack.use(refuseMalformedIdempotencyKey());
+  if (options.idempotency) stack.use(options.idempotency.refuseMalformedKey);
   return stack.handler(async (event) => toResponse(await handle((event as Event).request!)));
+}
+
+/** The two places of `Idempotency-Key` handling in the stack: before and after authentication. */
+export interface IdempotencyMiddlewares {
+  replay: MiddlewareObj<APIGatewayProxyEvent, APIGatewayProxyResult>;
+  refuseMalformedKey: MiddlewareObj<APIGatewayProxyEvent, APIGatewayProxyResult>;
 }
 
 /** Turns an `Authorization` header into the caller, or throws `UnauthenticatedError` (401). */

@@ -7,7 +7,7 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { dynamoDbClient } from '../adapters/aws-clients';
 import { tableConfig } from '../config';
 import { ValidationError } from '../domain/errors';
-import type { HttpRequest } from './http-handler';
+import type { HttpRequest, IdempotencyMiddlewares } from './http-handler';
 
 /** A repeat within this window with the same key and body gets the first answer. */
 export const IDEMPOTENCY_WINDOW_SECONDS = 86_400;
@@ -30,7 +30,7 @@ type Event = APIGatewayProxyEvent & {
  * that no client can replay another's answer. Only answers without secrets are kept: sign-in
  * (whose answer is a session token) does not take part.
  */
-export function idempotency(route: string): MiddlewareObj<APIGatewayProxyEvent, APIGatewayProxyResult> {
+export function idempotency(route: string): IdempotencyMiddlewares {
   const persistenceStore = new DynamoDBPersistenceLayer({
     tableName: tableConfig().TABLE_NAME,
     awsSdkV3Client: dynamoDbClient(),
@@ -54,7 +54,7 @@ export function idempotency(route: string): MiddlewareObj<APIGatewayProxyEvent, 
   // repeat in progress, a reused key), that record is the first request's: keep it.
   const active = (request: Request) => (request.internal as Record<string, unknown>)['idempotency.active'] === true;
 
-  return {
+  const replay: MiddlewareObj<APIGatewayProxyEvent, APIGatewayProxyResult> = {
     before: async (request) => {
       const http = (request.event as Event).request!;
       const key = http.headers['idempotency-key'];
@@ -76,6 +76,7 @@ export function idempotency(route: string): MiddlewareObj<APIGatewayProxyEvent, 
       if (active(request)) await powertools.onError!(request as never);
     },
   };
+  return { replay, refuseMalformedKey: refuseMalformedIdempotencyKey() };
 }
 
 function rawBody(event: APIGatewayProxyEvent): string {
@@ -84,7 +85,7 @@ function rawBody(event: APIGatewayProxyEvent): string {
 }
 
 /** 400 `VALIDATION_FAILED` on a malformed `Idempotency-Key` (1–64 of `[A-Za-z0-9_-]`). */
-export function refuseMalformedIdempotencyKey(): MiddlewareObj<APIGatewayProxyEvent, APIGatewayProxyResult> {
+function refuseMalformedIdempotencyKey(): MiddlewareObj<APIGatewayProxyEvent, APIGatewayProxyResult> {
   return {
     before: async (request) => {
       const key = (request.event as Event).request!.headers['idempotency-key'];

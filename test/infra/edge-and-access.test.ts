@@ -338,7 +338,7 @@ describe('table access by leading key', () => {
       const expected = new Set<string>();
       for (const [, builder] of source.matchAll(/\badapters\.(\w+)\(/g)) for (const kind of adapterKinds(builder!)) expected.add(kind);
       const changesState = routes.some((route) => route.handler === handler && STATE_CHANGING.has(route.method));
-      if (/\bidempotentRoute\b/.test(source)) expect(changesState).toBe(true);
+      if (/\bidempotency\(/.test(source)) expect(changesState).toBe(true);
       if (changesState) expected.add('IDEMPOTENCY');
 
       const read = kindsFor(handler, 'dynamodb:GetItem');
