@@ -7,7 +7,6 @@ import { workflowHandler } from '../../shared/workflow/task-handler';
 const deps = {
   accounts: adapters.accounts(),
   activations: adapters.activations(),
-  notifier: adapters.notifier(),
   workflow: adapters.workflow(),
   people: adapters.people(),
   audit: adapters.audit(),

@@ -62,9 +62,8 @@ const STEPS: readonly WorkflowStep[] = [
   {
     handler: 'record-failure',
     placeholder: 'RecordFailureFunctionArn',
-    // Fails (or confirms) the delivery and the account's email log; audits. Builds the notifier
-    // its use case's deps ask for (never sends), hence SUPPRESSED.
-    table: { read: ['ACCOUNT', 'ACTIVATION', 'USER', 'SUPPRESSED'], write: ['ACCOUNT', 'ACTIVATION'] },
+    // Fails (or confirms) the delivery and the account's email log; audits. Sends nothing.
+    table: { read: ['ACCOUNT', 'ACTIVATION', 'USER'], write: ['ACCOUNT', 'ACTIVATION'] },
     email: false,
     // Settling an email that may have arrived revokes the older activation, ending its wait.
     taskResponse: ['SendTaskFailure'],

@@ -62,6 +62,8 @@ type IssueDeps = {
   audit: AuditLog;
   clock: Clock;
 };
+/** Settling an email's outcome sends nothing. */
+type SettleDeps = Omit<IssueDeps, 'notifier'>;
 
 /**
  * Flow A, step 2 (workflow): issues activation `activationId` and emails its link to the holder
@@ -173,7 +175,7 @@ async function deliver(deps: IssueDeps, activation: Activation, send: () => Prom
  * person's), and the one it replaces is revoked — only now, so that a refused email never voids
  * a working link.
  */
-async function confirmDelivery(deps: IssueDeps, activation: Activation): Promise<void> {
+async function confirmDelivery(deps: SettleDeps, activation: Activation): Promise<void> {
   await retryOnConflict(async () => {
     const now = deps.clock.now();
     let previousId: string | undefined;
@@ -201,7 +203,7 @@ async function confirmDelivery(deps: IssueDeps, activation: Activation): Promise
  * given back, the older link left working. If an earlier send may have reached the customer,
  * that link is kept usable instead, as if delivered.
  */
-export async function recordUndelivered(deps: IssueDeps, input: { activationId: string }): Promise<IssueOutcome> {
+export async function recordUndelivered(deps: SettleDeps, input: { activationId: string }): Promise<IssueOutcome> {
   const activation = await deps.activations.get(input.activationId);
   if (!activation) return { outcome: 'failed' };
   if (activation.status !== 'pending' || activation.deliveredAt) return settledOutcome(activation);

@@ -138,17 +138,20 @@ export interface Notifier {
   sendActivation(message: EmailRecipient & { token: string; expiresAt: Date }): Promise<void>;
   sendAlreadyRegisteredNotice(message: EmailRecipient): Promise<void>;
   sendConfirmation(message: EmailRecipient & { username: string }): Promise<void>;
-  sendInvitation(message: {
-    to: string;
-    language: Language;
-    inviteeName: string;
-    holderName: string;
-    companyName: string;
-    /** Full number: the email shows it masked. */
-    accountNumber: string;
-    token: string;
-    expiresAt: Date;
-  }): Promise<void>;
+  sendInvitation(message: InvitationMessage): Promise<void>;
+}
+
+/** An invitation of a secondary user, from the holder. */
+export interface InvitationMessage {
+  to: string;
+  language: Language;
+  inviteeName: string;
+  holderName: string;
+  companyName: string;
+  /** Full number: the email shows it masked. */
+  accountNumber: string;
+  token: string;
+  expiresAt: Date;
 }
 
 /** Who an email goes to and which account it is about (the email shows the number masked). */

@@ -1,5 +1,6 @@
 import type { Language } from '../domain/account';
 import { maskAccountNumber } from '../domain/field-rules';
+import type { InvitationMessage } from '../domain/ports';
 import { renderEmail, type EmailContent } from './layout';
 
 export type { EmailContent } from './layout';
@@ -181,15 +182,7 @@ export function confirmationEmail(settings: EmailSettings, message: AccountConte
 /** The invitation a holder sends a secondary user through User Management, valid five days. */
 export function invitationEmail(
   settings: EmailSettings,
-  message: {
-    language: Language;
-    inviteeName: string;
-    holderName: string;
-    companyName: string;
-    accountNumber: string;
-    token: string;
-    expiresAt: Date;
-  },
+  message: Omit<InvitationMessage, 'to'>,
 ): EmailContent {
   const { language, holderName, companyName } = message;
   const w = WORDS[language];

@@ -1,17 +1,16 @@
 import { QueryCommand } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
-import { LOCAL_AWS } from '../../infra/local/dynamodb-local';
 import { registrationStatus } from '../../shared/domain/agent';
 import type { AuditEventType } from '../../shared/domain/ports';
 import { holderAccount, mobilityAccount } from '../fixtures/accounts';
-import { dynamoDbPorts, dynamoDbWithTable } from '../fixtures/emulators';
+import { dynamoDbPorts, dynamoDbWithTable, handlerEnvironment } from '../fixtures/emulators';
 
 let db: Awaited<ReturnType<typeof dynamoDbWithTable>>;
 let deps: ReturnType<typeof dynamoDbPorts>;
 let handler: (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;
 let closeClients: () => void;
-const savedEnv = { ...process.env };
+let restoreEnvironment: () => void;
 
 const OWN = holderAccount.accountNumber;
 const FOREIGN = mobilityAccount.accountNumber;
@@ -34,21 +33,13 @@ beforeAll(async () => {
   }
 
   // The deployed handler, on this table: the request as API Gateway passes it, the error body.
-  Object.assign(process.env, {
-    TABLE_NAME: db.tableName,
-    AWS_ENDPOINT_URL_DYNAMODB: db.local.endpoint,
-    AWS_REGION: LOCAL_AWS.region,
-    AWS_ACCESS_KEY_ID: LOCAL_AWS.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: LOCAL_AWS.secretAccessKey,
-    // The 400s are expected here; a 500 would still log its stack.
-    POWERTOOLS_LOG_LEVEL: 'ERROR',
-  });
+  restoreEnvironment = handlerEnvironment(db);
   ({ handler } = await import('../../functions/api/agent-registration-status.handler'));
   ({ closeClients } = await import('../../shared/adapters/aws-clients'));
 });
 afterAll(async () => {
   closeClients?.();
-  process.env = savedEnv;
+  restoreEnvironment();
   await db.stop();
 });
 

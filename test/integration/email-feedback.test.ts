@@ -1,13 +1,12 @@
 import { GetItemCommand, QueryCommand } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import type { Context, SNSEvent } from 'aws-lambda';
-import { LOCAL_AWS } from '../../infra/local/dynamodb-local';
 import { SUPPRESSION_SECONDS } from '../../shared/adapters/dynamodb-suppression-list';
 import { SesNotifier } from '../../shared/adapters/ses-notifier';
 import { emailHash } from '../../shared/domain/account-recovery';
 import { EmailRejected } from '../../shared/domain/errors';
 import { holderAccount } from '../fixtures/accounts';
-import { dynamoDbPorts, dynamoDbWithTable, sesEmulator } from '../fixtures/emulators';
+import { dynamoDbPorts, dynamoDbWithTable, sesEmulator, handlerEnvironment } from '../fixtures/emulators';
 import { bounceEvent, complaintEvent, snsEvent } from '../fixtures/ses-events';
 
 /**
@@ -19,7 +18,7 @@ let ses: Awaited<ReturnType<typeof sesEmulator>>;
 let deps: ReturnType<typeof dynamoDbPorts>;
 let handler: (event: SNSEvent, context: Context) => Promise<void>;
 let closeClients: () => void;
-const savedEnv = { ...process.env };
+let restoreEnvironment: () => void;
 const context = { functionName: 'email-feedback', awsRequestId: 'r' } as Context;
 const ACCOUNT = holderAccount.accountNumber;
 const HOLDER = holderAccount.holder.email;
@@ -28,21 +27,13 @@ beforeAll(async () => {
   [db, ses] = await Promise.all([dynamoDbWithTable(), sesEmulator()]);
   deps = dynamoDbPorts(db);
   await deps.accounts.save(holderAccount);
-  Object.assign(process.env, {
-    TABLE_NAME: db.tableName,
-    AWS_ENDPOINT_URL_DYNAMODB: db.local.endpoint,
-    AWS_REGION: LOCAL_AWS.region,
-    AWS_ACCESS_KEY_ID: LOCAL_AWS.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: LOCAL_AWS.secretAccessKey,
-    // The skipped message's warning is expected here.
-    POWERTOOLS_LOG_LEVEL: 'ERROR',
-  });
+  restoreEnvironment = handlerEnvironment(db);
   ({ handler } = await import('../../functions/events/email-feedback.handler'));
   ({ closeClients } = await import('../../shared/adapters/aws-clients'));
 });
 afterAll(async () => {
   closeClients?.();
-  process.env = savedEnv;
+  restoreEnvironment();
   await Promise.all([db.stop(), ses.stop()]);
 });
 
