@@ -4,8 +4,10 @@
  */
 // The SDK's notice that its 2027 releases need Node 22 is for deployers; workers inherit this.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-// Handlers log every refused request at INFO: in tests, only warnings and errors are worth reading.
-process.env.POWERTOOLS_LOG_LEVEL ??= 'WARN';
+// Tests provoke refusals, throttling and failures on purpose: the handlers' log lines about them
+// (WARN, ERROR with a stack) would read as real failures among Jest's output. Silent; a test file
+// that reads the logs sets its own level first (test/fixtures/log-at-info.ts) and captures them.
+process.env.POWERTOOLS_LOG_LEVEL ??= 'SILENT';
 
 const transform = { '^.+\\.(t|j)sx?$': ['@swc/jest', { jsc: { target: 'es2022' } }] };
 const transformIgnorePatterns = ['/node_modules/(?!(@middy|aws-local-stepfunctions)/)'];

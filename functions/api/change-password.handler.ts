@@ -5,6 +5,7 @@ import { changePassword } from '../../shared/domain/account-recovery';
 import { httpHandler } from '../../shared/http/http-handler';
 import { idempotency } from '../../shared/http/idempotency';
 import { changePasswordSchema, parseRequest } from '../../shared/http/request-schemas';
+import { businessMetrics } from '../../shared/observability/business-metrics';
 
 const deps = {
   logins: adapters.logins(),
@@ -14,6 +15,7 @@ const deps = {
   workflow: adapters.workflow(),
   incidents: loggedIncidents,
   clock: systemClock,
+  events: businessMetrics,
 };
 
 /** PUT /v1/sessions/current/password — with the current password; other sessions end. */

@@ -1,4 +1,5 @@
 import { httpHandler } from '../../shared/http/http-handler';
+import type { HealthResponse } from '../../shared/http/response-schemas';
 
 /** GET /v1/health */
-export const handler = httpHandler({ body: false }, async () => ({ statusCode: 200, body: { status: 'ok' } }));
+export const handler = httpHandler({ body: false }, async () => ({ statusCode: 200, body: { status: 'ok' } satisfies HealthResponse }));

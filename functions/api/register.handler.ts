@@ -5,6 +5,8 @@ import { register } from '../../shared/domain/register';
 import { httpHandler } from '../../shared/http/http-handler';
 import { idempotency } from '../../shared/http/idempotency';
 import { parseRegistration } from '../../shared/http/request-schemas';
+import { businessMetrics } from '../../shared/observability/business-metrics';
+import type { RegistrationResponse } from '../../shared/http/response-schemas';
 
 const deps = {
   accounts: adapters.accounts(),
@@ -17,10 +19,11 @@ const deps = {
   audit: adapters.audit(),
   incidents: loggedIncidents,
   clock: systemClock,
+  events: businessMetrics,
 };
 
 /** POST /v1/registrations — with a token, or with identity proof; exactly once per login. */
 export const handler = httpHandler({ body: true, idempotency: idempotency('register') }, async (request) => ({
   statusCode: 201,
-  body: await register(deps, parseRegistration(request.body)),
+  body: (await register(deps, parseRegistration(request.body))) satisfies RegistrationResponse,
 }));

@@ -3,6 +3,8 @@ import { systemClock } from '../../shared/adapters/system-clock';
 import { signIn } from '../../shared/domain/sessions';
 import { httpHandler } from '../../shared/http/http-handler';
 import { parseRequest, signInSchema } from '../../shared/http/request-schemas';
+import { businessMetrics } from '../../shared/observability/business-metrics';
+import type { SignInResponse } from '../../shared/http/response-schemas';
 
 const deps = {
   logins: adapters.logins(),
@@ -10,10 +12,11 @@ const deps = {
   passwords: adapters.passwords(),
   lockouts: adapters.lockouts(),
   clock: systemClock,
+  events: businessMetrics,
 };
 
 /** POST /v1/sessions — username and password give an 8-hour session token. */
 export const handler = httpHandler({ body: true }, async (request) => ({
   statusCode: 201,
-  body: await signIn(deps, parseRequest(signInSchema, request.body)),
+  body: (await signIn(deps, parseRequest(signInSchema, request.body))) satisfies SignInResponse,
 }));

@@ -3,6 +3,7 @@ import { systemClock } from '../../shared/adapters/system-clock';
 import { issueActivation } from '../../shared/domain/issue-activation';
 import type { ActivationRequest } from '../../shared/domain/ports';
 import { workflowHandler } from '../../shared/workflow/task-handler';
+import { businessMetrics } from '../../shared/observability/business-metrics';
 
 const deps = {
   accounts: adapters.accounts(),
@@ -12,6 +13,7 @@ const deps = {
   people: adapters.people(),
   audit: adapters.audit(),
   clock: systemClock,
+  events: businessMetrics,
 };
 
 /** Workflow state IssueActivation: issues the activation and emails it (or a notice). */

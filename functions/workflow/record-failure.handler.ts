@@ -3,6 +3,7 @@ import { systemClock } from '../../shared/adapters/system-clock';
 import { recordUndelivered } from '../../shared/domain/issue-activation';
 import { logger } from '../../shared/http/logger';
 import { workflowHandler } from '../../shared/workflow/task-handler';
+import { businessMetrics } from '../../shared/observability/business-metrics';
 
 const deps = {
   accounts: adapters.accounts(),
@@ -11,12 +12,13 @@ const deps = {
   people: adapters.people(),
   audit: adapters.audit(),
   clock: systemClock,
+  events: businessMetrics,
 };
 
 /** Workflow state RecordFailure: the activation's email still failed after every retry. */
 export const handler = workflowHandler(async (input: { activationId: string }) => {
   const outcome = await recordUndelivered(deps, input);
-  // Counted by the ActivationDeliveryFailures alarm.
+  // A customer without a link: the ActivationEmailsFailed alarm counts it (metric from recordUndelivered).
   logger.error('activation not delivered', { activationId: input.activationId, outcome: outcome.outcome });
   return outcome;
 });

@@ -315,9 +315,9 @@ export class Api extends Construct {
       defaultCorsPreflightOptions: {
         allowOrigins: [origin],
         allowMethods: [...new Set(routes.map((route) => route.method))],
-        allowHeaders: ['Content-Type', 'Authorization', 'Accept-Language', 'Idempotency-Key'],
+        allowHeaders: ['Content-Type', 'Authorization', 'Accept-Language', 'Idempotency-Key', 'X-Correlation-Id'],
         // As the functions' answers (shared/http/http-handler.ts `toResponse`).
-        exposeHeaders: ['Retry-After', 'Idempotent-Replayed'],
+        exposeHeaders: ['Retry-After', 'Idempotent-Replayed', 'X-Correlation-Id'],
         maxAge: Duration.hours(1),
       },
     });

@@ -8,6 +8,8 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
+import { METRIC } from '../../shared/observability/metric-names';
+import { Dashboard, businessMetric } from './dashboard';
 import type { ServiceFunction } from './service-function';
 
 export interface MonitoringProps {
@@ -28,14 +30,21 @@ const PERIOD = Duration.minutes(5);
  */
 export const SES_REPUTATION_THRESHOLDS = { bounceRate: 0.05, complaintRate: 0.001 } as const;
 
+/** Email sends SES keeps refusing for now (throttling, timeouts) per period, for this many periods in a row. */
+export const DEFERRED_SENDS_ALARM = { threshold: 20, evaluationPeriods: 3 } as const;
+
 /**
- * Alarms to one SNS topic. Thresholds are "any": no client input may produce a 5xx (spec §4),
- * and a failed function, execution or DynamoDB call is a bug or an outage worth a look. SES
- * reputation alarms fire at the rates where SES reviews the account.
+ * Alarms to one SNS topic, and the service's dashboard. Thresholds are "any": no client input
+ * may produce a 5xx (spec §4), a failed function, execution or DynamoDB call is a bug or an
+ * outage worth a look, and an email that could not be sent leaves a customer waiting for it.
+ * SES reputation alarms fire at the rates where SES reviews the account; deferred sends only
+ * when SES keeps refusing for a quarter of an hour (the workflow retries them meanwhile).
+ * What each alarm means and what to do: docs/runbook-devops.md.
  */
 export class Monitoring extends Construct {
   readonly topic: sns.Topic;
   readonly alarms: cloudwatch.Alarm[] = [];
+  readonly dashboard: Dashboard;
 
   constructor(scope: Construct, id: string, props: MonitoringProps) {
     super(scope, id);
@@ -69,6 +78,28 @@ export class Monitoring extends Construct {
     // An activation email that could not be delivered ends its execution in DeliveryFailed.
     this.alarmOn('WorkflowFailed', 'A registration workflow execution failed (an activation email not delivered, or a step failing).', props.stateMachine.metricFailed({ period: PERIOD, statistic: 'Sum' }));
     this.alarmOn('WorkflowTimedOut', 'A registration workflow execution timed out.', props.stateMachine.metricTimedOut({ period: PERIOD, statistic: 'Sum' }));
+
+    // Customers waiting for an email that will not come (custom metrics, shared/observability).
+    this.alarmOn(
+      'ActivationEmailsFailed',
+      'An activation or invitation email could not be delivered (refused for good, or still failing after every retry): the customer has no link; Customer Service sees "failed".',
+      businessMetric(METRIC.activationEmailsFailed),
+    );
+    this.alarmOn(
+      'EmailSendFailures',
+      'SES refused an email for good, or the address is suppressed after a bounce or complaint (any kind of email: activation, confirmation, recovery).',
+      businessMetric(METRIC.emailSendFailures),
+    );
+    this.alarmOn(
+      'EmailSendsDeferred',
+      `SES has been refusing sends for now (throttling, timeouts) for ${DEFERRED_SENDS_ALARM.evaluationPeriods * 5} minutes: emails are late and may fail once the workflow's retries run out.`,
+      businessMetric(METRIC.emailSendsDeferred),
+      {
+        threshold: DEFERRED_SENDS_ALARM.threshold,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        evaluationPeriods: DEFERRED_SENDS_ALARM.evaluationPeriods,
+      },
+    );
 
     // The operations the adapters use: an alarm's math expression takes at most 10 metrics.
     const operations = [
@@ -107,6 +138,13 @@ export class Monitoring extends Construct {
       reputation('Reputation.ComplaintRate'),
       { threshold: SES_REPUTATION_THRESHOLDS.complaintRate, comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD },
     );
+
+    this.dashboard = new Dashboard(this, 'Dashboard', {
+      stage: props.stage,
+      stateMachine: props.stateMachine,
+      alarms: this.alarms,
+      sesReputationThresholds: SES_REPUTATION_THRESHOLDS,
+    });
   }
 
   /** An alarm to the topic; by default on any occurrence (≥ 1) within one period. */
@@ -114,7 +152,7 @@ export class Monitoring extends Construct {
     id: string,
     description: string,
     metric: cloudwatch.IMetric,
-    options: { threshold: number; comparisonOperator: cloudwatch.ComparisonOperator } = {
+    options: { threshold: number; comparisonOperator: cloudwatch.ComparisonOperator; evaluationPeriods?: number } = {
       threshold: 1,
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
     },
@@ -123,7 +161,7 @@ export class Monitoring extends Construct {
       alarmDescription: description,
       metric,
       threshold: options.threshold,
-      evaluationPeriods: 1,
+      evaluationPeriods: options.evaluationPeriods ?? 1,
       comparisonOperator: options.comparisonOperator,
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     });

@@ -3,9 +3,10 @@ import type { BuildOptions } from 'esbuild';
 import { Duration, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogLevel, NodejsFunction, OutputFormat, SourceMapMode } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { METRICS_NAMESPACE, SERVICE_NAME } from '../../shared/observability/metric-names';
 
 /** The repository root: entries, package-lock.json and tsconfig.json live there. */
 export const PROJECT_ROOT = path.resolve(__dirname, '..', '..');
@@ -19,42 +20,75 @@ export function functionEntry(group: 'api' | 'workflow' | 'events', name: string
 }
 
 /**
+ * Credential sources the SDK's default chain imports only when it reaches them (`import()`), that
+ * is when the environment carries no credentials. Lambda always puts the role's credentials in
+ * the environment, so these never load there: left out of the bundle, they would resolve from
+ * the runtime's own SDK if they ever did. Event streams likewise load only for event-stream
+ * operations, which DynamoDB, SES and Step Functions do not have.
+ */
+const LAZY_SDK_MODULES = [
+  '@aws-sdk/credential-provider-http',
+  '@aws-sdk/credential-provider-ini',
+  '@aws-sdk/credential-provider-process',
+  '@aws-sdk/credential-provider-sso',
+  '@aws-sdk/credential-provider-web-identity',
+  '@smithy/credential-provider-imds',
+  '@smithy/core/event-streams',
+];
+
+/**
  * The esbuild options every function is bundled with. `infra/tools/report-bundle-sizes.ts`
  * bundles with exactly these, so the sizes it reports are the deployed ones.
- * `@aws-sdk/*` is provided by the Node.js 22 runtime; `module` first lets esbuild tree-shake
- * the SDK's ES builds (≈ 200 KB less per client when one is bundled). `keepNames`: minifying
- * renames classes, and error names (`error.name`, from the class name) are what logs show and what
- * the state machine's Retry and Catch match.
+ * The SDK clients a function uses are bundled (the versions pinned in package.json are the ones
+ * tested), as ES modules: `module` first lets esbuild tree-shake the SDK's ES builds, and one
+ * minified ESM file loads in about a quarter of the CPU time the same function takes with the
+ * runtime's SDK, hundreds of CommonJS files (`npm run bench`, cold start; docs/performance.md).
+ * No dependency calls `require` once bundled, so
+ * no `createRequire` banner is needed (`npm run bundle:report` checks it). Source maps are
+ * written beside the bundle (`index.mjs.map`), never inlined nor loaded at start: they are for
+ * reading stack traces. `keepNames`: minifying renames classes, and error names (`error.name`,
+ * from the class name) are what logs show and what the state machine's Retry and Catch match.
  */
 export const bundlingDefaults = {
   minify: true,
   keepNames: true,
-  sourceMap: false,
+  sourceMap: true,
+  sourceMapMode: SourceMapMode.EXTERNAL,
   target: 'node22',
-  format: OutputFormat.CJS,
+  format: OutputFormat.ESM,
   mainFields: ['module', 'main'],
-  externalModules: ['@aws-sdk/*'],
+  externalModules: LAZY_SDK_MODULES,
 } as const;
 
-/** The esbuild API options equivalent to the command line the CDK runs for `bundlingDefaults`. */
-export function esbuildOptionsFor(entry: string): BuildOptions {
+/**
+ * The esbuild API options equivalent to the command line the CDK runs for `bundlingDefaults`.
+ * `variant.awsSdk: 'external'` leaves `@aws-sdk/*` out (resolved at run time, as from the
+ * Lambda runtime's copy): the bench's comparison, and tests that stand in for the SDK, which
+ * also ask for CommonJS (`variant.format`) to evaluate the bundle with their own `require`.
+ */
+export function esbuildOptionsFor(entry: string, variant: { awsSdk?: 'bundled' | 'external'; format?: 'esm' | 'cjs' } = {}): BuildOptions {
   return {
     entryPoints: [entry],
     bundle: true,
     platform: 'node',
     target: bundlingDefaults.target,
-    format: bundlingDefaults.format === OutputFormat.CJS ? 'cjs' : 'esm',
+    format: variant.format ?? (bundlingDefaults.format === OutputFormat.ESM ? 'esm' : 'cjs'),
     minify: bundlingDefaults.minify,
     keepNames: bundlingDefaults.keepNames,
-    sourcemap: bundlingDefaults.sourceMap,
+    // The CDK's EXTERNAL mode: a separate `.map`, with no `sourceMappingURL` comment in the code.
+    sourcemap: bundlingDefaults.sourceMapMode === SourceMapMode.EXTERNAL ? 'external' : bundlingDefaults.sourceMap,
     mainFields: [...bundlingDefaults.mainFields],
-    external: [...bundlingDefaults.externalModules],
+    external: variant.awsSdk === 'external' ? ['@aws-sdk/*', ...bundlingDefaults.externalModules] : [...bundlingDefaults.externalModules],
     absWorkingDir: PROJECT_ROOT,
   };
 }
 
-/** Variables every function gets (Powertools logger). */
-const COMMON_ENVIRONMENT = { POWERTOOLS_SERVICE_NAME: 'registration', LOG_LEVEL: 'INFO' } as const;
+/** Variables every function gets (Powertools logger, and metrics in the dashboard's namespace). */
+const COMMON_ENVIRONMENT = {
+  POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
+  LOG_LEVEL: 'INFO',
+  POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
+} as const;
 
 export interface ServiceFunctionProps {
   /** Absolute path of the entry file (see `functionEntry`). */
@@ -128,6 +162,8 @@ export class ServiceFunction extends Construct implements iam.IGrantable {
       depsLockFilePath: path.join(PROJECT_ROOT, 'package-lock.json'),
       bundling: {
         ...bundlingDefaults,
+        // esbuild's per-file size summary on every synth is noise; its warnings still print.
+        logLevel: LogLevel.WARNING,
         mainFields: [...bundlingDefaults.mainFields],
         externalModules: [...bundlingDefaults.externalModules],
       },

@@ -3,10 +3,12 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import path from 'node:path';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { AppError } from '../../shared/domain/errors';
-import { errorBody } from '../../shared/http/error-body';
+import { errorBody, jsonResponseText } from '../../shared/http/error-body';
 import { negotiateLanguage } from '../../shared/http/messages';
 import { fallbackHandler, MAX_BODY_BYTES, resolveRoute, type Route } from '../../shared/http/routes';
-import { loadHandler, localContext } from './lambda-invoke';
+import { serveApiReference } from './api-reference';
+import { invokeLocally } from './lambda-invoke';
+import type { PortalSite } from './portal-site';
 
 const FUNCTIONS_DIR = path.resolve(__dirname, '../../functions/api');
 // Bodies are read up to this size; the handlers refuse anything over 16 KiB with 413 anyway.
@@ -23,6 +25,8 @@ export interface LocalApiOptions {
   devRoutes: Record<string, DevRoute>;
   agentApiKey: string;
   portalOrigin: string;
+  /** The portal's static pages, answered before the API's routes (GET and HEAD only). */
+  portalSite?: PortalSite;
 }
 
 /**
@@ -35,7 +39,7 @@ export function startLocalApi(options: LocalApiOptions): Promise<Server> {
     serve(req, res, options).catch((error) => {
       // Only our own bugs get here: a generic 500, no details.
       console.error('local API error', error);
-      if (!res.headersSent) send(res, { statusCode: 500, headers: {}, body: JSON.stringify({ error: { code: 'INTERNAL_ERROR', message: 'Internal error' } }) });
+      if (!res.headersSent) send(res, { statusCode: 500, headers: {}, body: jsonResponseText({ error: { code: 'INTERNAL_ERROR', message: 'Internal error' } }) });
     });
   });
   return new Promise((resolve, reject) => {
@@ -71,8 +75,12 @@ async function serve(req: IncomingMessage, res: ServerResponse, options: LocalAp
     }
     const result = await dev(parsed);
     if (result.contentType) return send(res, { statusCode: result.statusCode, headers: { 'content-type': result.contentType }, body: String(result.body) });
-    return send(res, { statusCode: result.statusCode, headers: { 'content-type': 'application/json; charset=utf-8' }, body: JSON.stringify(result.body) });
+    return send(res, { statusCode: result.statusCode, headers: { 'content-type': 'application/json; charset=utf-8' }, body: jsonResponseText(result.body) });
   }
+
+  // The API's description (/openapi.json) and its rendered reference (/api-reference): local only.
+  if (method === 'GET' && serveApiReference(res, url.pathname, req.socket.localPort)) return;
+  if (options.portalSite?.serve(req, res, url)) return;
 
   if (method === 'OPTIONS') return preflight(res, options.portalOrigin);
 
@@ -85,9 +93,8 @@ async function serve(req: IncomingMessage, res: ServerResponse, options: LocalAp
   if (body.length > READ_LIMIT) return sendError(res, new AppError(413, 'PAYLOAD_TOO_LARGE', { params: { max: MAX_BODY_BYTES } }), language);
 
   const handlerName = route?.handler ?? fallbackHandler;
-  const handler = await loadHandler(path.join(FUNCTIONS_DIR, `${handlerName}.handler.ts`));
   const event = toApiGatewayEvent(req, url, method, body, route, resolved.route ? resolved.pathParameters : {});
-  send(res, (await handler(event, localContext(handlerName))) as APIGatewayProxyResult);
+  send(res, (await invokeLocally(path.join(FUNCTIONS_DIR, `${handlerName}.handler.ts`), handlerName, event)) as APIGatewayProxyResult);
 }
 
 function toApiGatewayEvent(
@@ -170,7 +177,7 @@ function preflight(res: ServerResponse, origin: string): void {
     headers: {
       'access-control-allow-origin': origin,
       'access-control-allow-methods': 'GET,POST,PUT,DELETE,OPTIONS',
-      'access-control-allow-headers': 'Content-Type,Authorization,Accept-Language,Idempotency-Key',
+      'access-control-allow-headers': 'Content-Type,Authorization,Accept-Language,Idempotency-Key,X-Correlation-Id',
       'access-control-max-age': '600',
     },
     body: '',
@@ -178,7 +185,7 @@ function preflight(res: ServerResponse, origin: string): void {
 }
 
 function sendError(res: ServerResponse, error: AppError, language: 'fr' | 'en'): void {
-  send(res, { statusCode: error.statusCode, headers: { 'content-type': 'application/json; charset=utf-8' }, body: JSON.stringify(errorBody(error, language)) });
+  send(res, { statusCode: error.statusCode, headers: { 'content-type': 'application/json; charset=utf-8' }, body: jsonResponseText(errorBody(error, language)) });
 }
 
 function send(res: ServerResponse, result: APIGatewayProxyResult): void {

@@ -12,8 +12,9 @@ import { accountRecords, importAccounts, type ImportReport } from '../../shared/
 import { faultValidationBody, installFaults, LocalFaults, parseFaultRequest } from './faults';
 import { createServiceTable, LOCAL_AWS, startDynamoDbLocal, type DynamoDbLocal } from './dynamodb-local';
 import { startLocalApi, type DevRoute } from './http-server';
+import { startPortalSite } from './portal-site';
 import { renderMailbox } from './mailbox-page';
-import { loadHandler, localContext } from './lambda-invoke';
+import { invokeLocally, isolateConcurrentInvocations } from './lambda-invoke';
 import { startSesLocal, type SesLocal } from './ses-local';
 import { startLocalStepFunctions, type LocalStepFunctions } from './step-functions-local';
 import { freePort } from './ports';
@@ -44,6 +45,8 @@ export interface LocalStackOptions {
 
 export interface LocalStack {
   url: string;
+  /** Where the portal's pages are (the emails' links open them). */
+  portalUrl: string;
   agentApiKey: string;
   dynamoDbEndpoint: string;
   sesEndpoint: string;
@@ -64,6 +67,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     closeClients();
   };
   try {
+    // First, before any SDK call (see isolateConcurrentInvocations).
+    const shareNothing = await isolateConcurrentInvocations();
+    started.push({ stop: async () => shareNothing() });
     const port = options.port === 0 ? await freePort() : options.port;
     const portalUrl = options.portalUrl ?? `http://localhost:${port}`;
     const agentApiKey = options.agentApiKey ?? `dev-agent-${randomBytes(12).toString('base64url')}`;
@@ -85,7 +91,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     const functions = Object.fromEntries(
       Object.values(WORKFLOW_FUNCTIONS).map((name) => [
         functionArn(name),
-        async (event: unknown) => (await loadHandler(path.join(WORKFLOW_DIR, `${name}.handler.ts`)))(event, localContext(name)),
+        (event: unknown) => invokeLocally(path.join(WORKFLOW_DIR, `${name}.handler.ts`), name, event),
       ]),
     );
     const stepFunctions: LocalStepFunctions = await startLocalStepFunctions({
@@ -157,7 +163,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         },
       }),
     };
-    const server: Server = await startLocalApi({ port, devRoutes, agentApiKey, portalOrigin: new URL(portalUrl).origin });
+    // The portal's pages, under PORTAL_URL's path on this same server, so the emails' links open them.
+    const portalSite = await startPortalSite({ basePath: new URL(portalUrl).pathname, customerServicePhone: process.env.CUSTOMER_SERVICE_PHONE! });
+    const server: Server = await startLocalApi({ port, devRoutes, agentApiKey, portalOrigin: new URL(portalUrl).origin, portalSite });
     started.push({
       stop: () =>
         new Promise<void>((resolve) => {
@@ -168,6 +176,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
 
     return {
       url: `http://localhost:${port}`,
+      portalUrl,
       agentApiKey,
       dynamoDbEndpoint: dynamoDb.endpoint,
       sesEndpoint: ses.endpoint,

@@ -7,6 +7,7 @@ import { Monitoring } from '../constructs/monitoring';
 import type { ServiceFunction } from '../constructs/service-function';
 import { Workflow } from '../constructs/workflow';
 import { checkEmail } from '../../shared/domain/field-rules';
+import { checkHttpsUrl, InvalidContextError } from '../context';
 
 /** Deployment settings, read from CDK context values (defaults in cdk.json). */
 export interface RegistrationSettings {
@@ -50,20 +51,11 @@ export function readSettings(scope: Construct): RegistrationSettings {
   let portalUrl = '';
   let portalOrigin = '';
   if (rawPortalUrl !== undefined) {
-    try {
-      const url = new URL(rawPortalUrl);
-      const local = url.hostname === 'localhost' || url.hostname === '127.0.0.1';
-      if (url.protocol !== 'https:' && !(url.protocol === 'http:' && local)) {
-        problems.push(`"portalUrl" must use https (got ${JSON.stringify(rawPortalUrl)})`);
-      } else if (url.username || url.password || url.search || url.hash) {
-        problems.push(`"portalUrl" must have no credentials, query or fragment (got ${JSON.stringify(rawPortalUrl)})`);
-      } else {
-        portalUrl = `${url.origin}${url.pathname}`.replace(/\/+$/, '');
-        portalOrigin = url.origin;
-      }
-    } catch {
-      problems.push(`"portalUrl" is not a URL (got ${JSON.stringify(rawPortalUrl)})`);
-    }
+    // Every problem of the URL at once (an http URL with a query is two problems).
+    const checked = checkHttpsUrl('portalUrl', rawPortalUrl, { allowLocalHttp: true });
+    problems.push(...checked.problems);
+    portalUrl = checked.url ?? '';
+    portalOrigin = checked.origin ?? '';
   }
 
   const senderEmail = read('senderEmail', true);
@@ -101,11 +93,7 @@ export function readSettings(scope: Construct): RegistrationSettings {
     problems.push(`"apiGatewayLogging" must be ${API_LOGGING_VALUES.map((v) => `"${v}"`).join(', ')} (got ${JSON.stringify(apiGatewayLogging)})`);
   }
 
-  if (problems.length > 0) {
-    throw new Error(
-      `Invalid CDK context: ${problems.join('; ')}. Set values with -c key=value or in cdk.json "context" (see README).`,
-    );
-  }
+  if (problems.length > 0) throw new InvalidContextError(problems);
   return {
     portalUrl,
     portalOrigin,

@@ -1,7 +1,9 @@
 /**
  * Bundles every Lambda entry (`functions/<group>/<name>.handler.ts`) with the very esbuild options
- * the CDK deploys them with (`infra/constructs/service-function.ts`) and prints each minified size.
- * Usage: `npm run bundle:report`.
+ * the CDK deploys them with (`infra/constructs/service-function.ts`) and prints each minified size
+ * (the code Lambda loads; the source map beside it is printed apart), marking those over the
+ * budget. Exits non-zero when a bundle still calls `require`: an ES module bundle would then need
+ * a `createRequire` banner. Usage: `npm run bundle:report`.
  */
 import { readdirSync } from 'node:fs';
 import * as path from 'node:path';
@@ -9,6 +11,10 @@ import { build } from 'esbuild';
 import { PROJECT_ROOT, esbuildOptionsFor } from '../constructs/service-function';
 
 const SUFFIX = '.handler.ts';
+/** The most a function's code may weigh (docs/performance.md: cold start grows with it). */
+export const BUNDLE_BUDGET_BYTES = 300 * 1024;
+// esbuild's helper for `require` calls it could not resolve at build time; in ESM output it throws when called.
+const DYNAMIC_REQUIRE = 'Dynamic require of';
 
 /** `functions/api/register.handler.ts` → `api/register`, for every entry under `functions/`. */
 function listEntries(): { name: string; file: string }[] {
@@ -19,27 +25,54 @@ function listEntries(): { name: string; file: string }[] {
     .sort((a, b) => a.name.localeCompare(b.name));
 }
 
-async function main(): Promise<void> {
-  const entries = listEntries();
-  const sizes = await Promise.all(
-    entries.map(async ({ name, file }) => {
-      const result = await build({ ...esbuildOptionsFor(file), outfile: 'index.js', write: false, logLevel: 'warning' });
-      const bytes = result.outputFiles.reduce((sum, output) => sum + output.contents.byteLength, 0);
-      return { name, bytes };
-    }),
-  );
-
-  const width = Math.max('function'.length, ...sizes.map((size) => size.name.length));
-  const row = (name: string, bytes: string, kib: string) => `${name.padEnd(width)}  ${bytes.padStart(10)}  ${kib.padStart(9)}`;
-  console.log(row('function', 'bytes', 'KiB'));
-  console.log(row('-'.repeat(width), '-'.repeat(10), '-'.repeat(9)));
-  for (const { name, bytes } of sizes) console.log(row(name, String(bytes), (bytes / 1024).toFixed(1)));
-  const total = sizes.reduce((sum, size) => sum + size.bytes, 0);
-  console.log(row('-'.repeat(width), '-'.repeat(10), '-'.repeat(9)));
-  console.log(row(`total (${sizes.length})`, String(total), (total / 1024).toFixed(1)));
+export interface BundleSize {
+  name: string;
+  /** The code Lambda loads. */
+  bytes: number;
+  /** Its source map, kept beside it. */
+  mapBytes: number;
+  /** Whether the code still calls `require` at run time. */
+  requires: boolean;
 }
 
-main().catch((error: unknown) => {
-  console.error(error);
-  process.exitCode = 1;
-});
+/** Every function's bundle, built as deployed. */
+export async function bundleSizes(): Promise<BundleSize[]> {
+  return Promise.all(
+    listEntries().map(async ({ name, file }) => {
+      const result = await build({ ...esbuildOptionsFor(file), outfile: 'index.mjs', write: false, logLevel: 'warning' });
+      const code = result.outputFiles.find((output) => !output.path.endsWith('.map'))!;
+      const map = result.outputFiles.find((output) => output.path.endsWith('.map'));
+      return { name, bytes: code.contents.byteLength, mapBytes: map?.contents.byteLength ?? 0, requires: code.text.includes(DYNAMIC_REQUIRE) };
+    }),
+  );
+}
+
+async function main(): Promise<void> {
+  const sizes = await bundleSizes();
+  const width = Math.max('function'.length, ...sizes.map((size) => size.name.length));
+  const row = (name: string, bytes: string, kib: string, map: string, note = '') =>
+    `${name.padEnd(width)}  ${bytes.padStart(10)}  ${kib.padStart(9)}  ${map.padStart(9)}  ${note}`;
+  console.log(row('function', 'bytes', 'KiB', 'map KiB'));
+  console.log(row('-'.repeat(width), '-'.repeat(10), '-'.repeat(9), '-'.repeat(9)));
+  for (const { name, bytes, mapBytes, requires } of sizes) {
+    const notes = [bytes > BUNDLE_BUDGET_BYTES ? `over ${BUNDLE_BUDGET_BYTES / 1024} KiB` : '', requires ? 'calls require()' : ''].filter(Boolean).join(', ');
+    console.log(row(name, String(bytes), (bytes / 1024).toFixed(1), (mapBytes / 1024).toFixed(1), notes));
+  }
+  const total = sizes.reduce((sum, size) => sum + size.bytes, 0);
+  console.log(row('-'.repeat(width), '-'.repeat(10), '-'.repeat(9), '-'.repeat(9)));
+  console.log(row(`total (${sizes.length})`, String(total), (total / 1024).toFixed(1), ''));
+  const over = sizes.filter((size) => size.bytes > BUNDLE_BUDGET_BYTES);
+  if (over.length > 0) console.log(`\n${over.length} of ${sizes.length} over the ${BUNDLE_BUDGET_BYTES / 1024} KiB budget (docs/performance.md, cold start).`);
+  const requiring = sizes.filter((size) => size.requires);
+  if (requiring.length > 0) {
+    console.error(`\nStill calling require() once bundled as ES modules: ${requiring.map((size) => size.name).join(', ')}`);
+    process.exitCode = 1;
+  }
+}
+
+if (require.main === module) {
+  main().catch((error: unknown) => {
+    console.error(error);
+    process.exitCode = 1;
+  });
+}

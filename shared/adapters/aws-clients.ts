@@ -29,6 +29,21 @@ export function sfnClient(): SFNClient {
   return (sfn ??= new SFNClient({ maxAttempts: 4, requestHandler }));
 }
 
+/**
+ * The client `get` returns, created on first use rather than at cold start: for clients that
+ * only some requests need (Step Functions, SES), a cold start that does not use one skips its
+ * construction. Every call goes to the one shared client `get` returns at that moment.
+ */
+export function onFirstUse<Client extends object>(get: () => Client): Client {
+  return new Proxy({} as Client, {
+    get(_target, property) {
+      const client = get();
+      const value = Reflect.get(client, property, client);
+      return typeof value === 'function' ? value.bind(client) : value;
+    },
+  });
+}
+
 /** Closes the shared clients' connections (the local stack on shutdown; Lambda never needs it). */
 export function closeClients(): void {
   for (const client of [dynamoDb, ses, sfn]) client?.destroy();

@@ -3,7 +3,7 @@ import { authenticate } from '../domain/sessions';
 import type { Authenticator } from '../http/http-handler';
 import { systemClock } from './system-clock';
 import { Argon2PasswordHasher } from './argon2-password-hasher';
-import { dynamoDbClient, sesClient, sfnClient } from './aws-clients';
+import { dynamoDbClient, onFirstUse, sesClient, sfnClient } from './aws-clients';
 import { DynamoDbAccountDirectory } from './dynamodb-accounts';
 import { DynamoDbActivationStore } from './dynamodb-activations';
 import { DynamoDbAuditLog } from './dynamodb-audit-log';
@@ -35,7 +35,8 @@ export const sessions = () => new DynamoDbSessionStore(dynamoDbClient(), table()
 export const passwordResets = () => new DynamoDbPasswordResetStore(dynamoDbClient(), table());
 export const suppressionList = () => new DynamoDbSuppressionList(dynamoDbClient(), table());
 export const passwords = () => new Argon2PasswordHasher();
-export const workflow = () => new StepFunctionsWorkflow(sfnClient(), workflowConfig().STATE_MACHINE_ARN);
+// Step Functions and SES clients are created on first use: many requests end without either.
+export const workflow = () => new StepFunctionsWorkflow(onFirstUse(sfnClient), workflowConfig().STATE_MACHINE_ARN);
 
 /** The bearer-token check of session routes. */
 export function authenticator(): Authenticator {
@@ -46,7 +47,7 @@ export function authenticator(): Authenticator {
 /** The SES notifier, checking the suppression list (`SUPPRESSED#…` items) before each send. */
 export function notifier(): SesNotifier {
   const config = emailConfig();
-  return new SesNotifier(sesClient(), {
+  return new SesNotifier(onFirstUse(sesClient), {
     portalUrl: config.PORTAL_URL,
     senderEmail: config.SENDER_EMAIL,
     customerServicePhone: config.CUSTOMER_SERVICE_PHONE,

@@ -8,8 +8,13 @@ import {
   type SFNClient,
 } from '@aws-sdk/client-sfn';
 import type { ActivationRequest, RecoveryEmailRequest, RecoveryWorkflow, Workflow } from '../domain/ports';
+import { currentCorrelationId } from '../observability/correlation';
 
-/** The registration workflow on Step Functions (AWS, or the local engine behind the same API). */
+/**
+ * The registration workflow on Step Functions (AWS, or the local engine behind the same API).
+ * Each execution's input carries the correlation id of the request that started it
+ * (`correlationId`); the state machine hands it to every task.
+ */
 export class StepFunctionsWorkflow implements Workflow, RecoveryWorkflow {
   constructor(
     private readonly client: SFNClient,
@@ -23,7 +28,7 @@ export class StepFunctionsWorkflow implements Workflow, RecoveryWorkflow {
           stateMachineArn: this.stateMachineArn,
           // The activation id names the execution: starting it twice starts it once.
           name: input.activationId,
-          input: JSON.stringify({ kind: 'activation', ...input }),
+          input: JSON.stringify({ kind: 'activation', ...input, ...correlation() }),
         }),
       );
     } catch (error) {
@@ -38,7 +43,7 @@ export class StepFunctionsWorkflow implements Workflow, RecoveryWorkflow {
           stateMachineArn: this.stateMachineArn,
           // One confirmation per login, even if the caller retries.
           name: `confirm-${input.userId}`,
-          input: JSON.stringify({ kind: 'confirmation', ...input }),
+          input: JSON.stringify({ kind: 'confirmation', ...input, ...correlation() }),
         }),
       );
     } catch (error) {
@@ -53,7 +58,7 @@ export class StepFunctionsWorkflow implements Workflow, RecoveryWorkflow {
           stateMachineArn: this.stateMachineArn,
           // The request id names the execution: starting it twice sends once.
           name: `${input.kind}-${input.requestId}`,
-          input: JSON.stringify(input),
+          input: JSON.stringify({ ...input, ...correlation() }),
         }),
       );
     } catch (error) {
@@ -70,6 +75,12 @@ export class StepFunctionsWorkflow implements Workflow, RecoveryWorkflow {
   async abandon(taskToken: string, reason: 'ActivationRevoked' | 'ActivationExpired') {
     await ignoreEndedTask(() => this.client.send(new SendTaskFailureCommand({ taskToken, error: reason })));
   }
+}
+
+/** The current invocation's correlation id, as an execution input field (none outside an invocation). */
+function correlation(): { correlationId?: string } {
+  const correlationId = currentCorrelationId();
+  return correlationId ? { correlationId } : {};
 }
 
 /** A task that already ended (timed out, or resumed by the other party of a race) needs nothing more. */

@@ -4,6 +4,7 @@ import { retryOnConflict } from './contention';
 import { AccountNotFoundError, EmailRejected, ResetExpiredError, ResetNotFoundError, ResetRevokedError, ResetUsedError, ValidationError } from './errors';
 import { checkUsername, emailKey, normalizeAccountNumber, usernameKey } from './field-rules';
 import { runFollowUps, type Incidents } from './follow-up';
+import type { BusinessEvents } from './business-events';
 import { SIGN_IN_LOCKOUT, takeAttempt, type LockoutStore } from './lockout';
 import type {
   AccountDirectory,
@@ -230,6 +231,7 @@ export async function changePassword(
     workflow: RecoveryWorkflow;
     incidents: Incidents;
     clock: Clock;
+    events?: BusinessEvents;
   },
   principal: Principal,
   input: { currentPassword: string; newPassword: string },
@@ -237,8 +239,12 @@ export async function changePassword(
   const login = await deps.logins.get(principal.userId);
   if (!login) throw new InvalidCredentialsError();
   const lockKey = signInLockoutKey(login.username);
-  await takeAttempt(deps, lockKey, SIGN_IN_LOCKOUT);
-  if (!(await deps.passwords.verify(input.currentPassword, login.passwordHash))) throw new InvalidCredentialsError();
+  const { locksOnFailure } = await takeAttempt(deps, lockKey, SIGN_IN_LOCKOUT);
+  if (!(await deps.passwords.verify(input.currentPassword, login.passwordHash))) {
+    // A wrong current password counts toward the sign-in lockout, and may set it.
+    if (locksOnFailure) deps.events?.record({ name: 'lockout', kind: 'sign-in' });
+    throw new InvalidCredentialsError();
+  }
   await deps.lockouts.clear(lockKey);
   const passwordHash = await deps.passwords.hash(input.newPassword);
   await retryOnConflict(async (attempt) => {

@@ -1,4 +1,5 @@
 import { effectiveStatus, type Activation, type ActivationStatus } from './activation';
+import type { BusinessEvents } from './business-events';
 import { AccountAlreadyRegisteredError, AccountNotFoundError, ValidationError } from './errors';
 import { normalizeAccountNumber } from './field-rules';
 import { identityLockoutKey } from './register-with-identity';
@@ -25,7 +26,7 @@ function accountNumberOf(value: string): string {
  * @throws ValidationError, AccountNotFoundError, AccountAlreadyRegisteredError
  */
 export async function sendActivationForAgent(
-  deps: { accounts: AccountDirectory; activations: ActivationStore; workflow: Workflow },
+  deps: { accounts: AccountDirectory; activations: ActivationStore; workflow: Workflow; events?: BusinessEvents },
   input: { accountNumber: string; agent?: string },
 ): Promise<{ status: 'sent'; expiresAt: string } | { status: 'queued'; expiresAt: null }> {
   const accountNumber = accountNumberOf(input.accountNumber);
@@ -34,6 +35,7 @@ export async function sendActivationForAgent(
   if ((await deps.activations.getAccountState(accountNumber)).holderUserId) throw new AccountAlreadyRegisteredError();
   const activationId = newId();
   await deps.workflow.startActivation({ activationId, accountNumber, channel: 'agent', agent: input.agent });
+  deps.events?.record({ name: 'activation-email-requested', channel: 'agent' });
   const settled = await deps.activations.awaitDelivery(activationId, ISSUE_WAIT_MS);
   // "sent" only once SES accepted the email; otherwise the workflow is still at it, and the
   // status route tells what became of it (failed included).

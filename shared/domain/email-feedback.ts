@@ -1,4 +1,5 @@
 import * as z from 'zod/mini';
+import type { BusinessEvents } from './business-events';
 import { normalizeAccountNumber } from './field-rules';
 import type { AuditLog, Clock, SuppressionList } from './ports';
 
@@ -69,7 +70,7 @@ export type EmailFeedbackOutcome =
  * bounces, rejections and delays change nothing (SES retried them, or the caller logs them).
  */
 export async function recordEmailFeedback(
-  deps: { audit: AuditLog; suppressions: SuppressionList; clock: Clock },
+  deps: { audit: AuditLog; suppressions: SuppressionList; clock: Clock; events?: BusinessEvents },
   feedback: EmailFeedback,
 ): Promise<EmailFeedbackOutcome> {
   const permanentBounce = feedback.eventType === 'Bounce' && feedback.bounceType === 'Permanent';
@@ -89,5 +90,6 @@ export async function recordEmailFeedback(
       ...(permanentBounce && feedback.bounceSubType && /^[A-Za-z]{1,40}$/.test(feedback.bounceSubType) ? { reason: feedback.bounceSubType } : {}),
     });
   }
+  deps.events?.record({ name: 'email-feedback', kind: permanentBounce ? 'bounce' : 'complaint' });
   return { outcome: 'recorded', type, ...(feedback.accountNumber ? { accountNumber: feedback.accountNumber } : {}), suppressed: recipients.length };
 }

@@ -1,4 +1,5 @@
 import { identityPostalCode, type Account } from './account';
+import type { BusinessEvents } from './business-events';
 import { activationExpiry, effectiveStatus, type Activation } from './activation';
 import { retryOnConflict } from './contention';
 import { EmailDeliveryDeferred, EmailRejected } from './errors';
@@ -29,7 +30,7 @@ const DAY_MS = 86_400_000;
  * matches; the workflow drops the requests that did not prove the account.
  */
 export async function requestActivation(
-  deps: { accounts: AccountDirectory; workflow: Workflow },
+  deps: { accounts: AccountDirectory; workflow: Workflow; events?: BusinessEvents },
   request: { accountNumber: string; postalCode: string },
 ): Promise<void> {
   const accountNumber = normalizeAccountNumber(request.accountNumber);
@@ -42,6 +43,7 @@ export async function requestActivation(
     channel: 'self-service',
     identityVerified: account !== undefined && identityPostalCode(account) === postalCode,
   });
+  deps.events?.record({ name: 'activation-email-requested', channel: 'self-service' });
 }
 
 export type IssueOutcome =
@@ -61,6 +63,7 @@ type IssueDeps = {
   people: PeopleStore;
   audit: AuditLog;
   clock: Clock;
+  events?: BusinessEvents;
 };
 /** Settling an email's outcome sends nothing. */
 type SettleDeps = Omit<IssueDeps, 'notifier'>;
@@ -113,6 +116,7 @@ export async function issueActivation(deps: IssueDeps, input: ActivationRequest)
   const outcome = await deliver(deps, activation, send);
   if (outcome.outcome === 'sent') {
     await deps.audit.record(account.accountNumber, { type: 'activation-sent', at: activation.sentAt, activationId: activation.id, channel: input.channel, agent: input.agent });
+    deps.events?.record({ name: 'activation-email-sent' });
   }
   return outcome;
 }
@@ -218,6 +222,7 @@ export async function recordUndelivered(deps: SettleDeps, input: { activationId:
     await deps.activations.failDelivery({ activation, emailLog, expectedVersion: state.version });
   });
   await deps.audit.record(activation.accountNumber, { type: 'activation-failed', at: deps.clock.now(), activationId: activation.id });
+  deps.events?.record({ name: 'activation-email-failed' });
   return { outcome: 'failed' };
 }
 
@@ -253,6 +258,7 @@ async function issueInvitation(deps: IssueDeps, account: Account, input: Activat
   const outcome = await deliver(deps, activation, send);
   if (outcome.outcome === 'sent') {
     await deps.audit.record(account.accountNumber, { type: 'invitation-sent', at: activation.sentAt, activationId: activation.id, channel: input.channel });
+    deps.events?.record({ name: 'invitation-sent' });
   }
   return outcome;
 }
@@ -298,7 +304,7 @@ export async function awaitRegistration(
  * login was created), returns the new login so that the workflow still sends its confirmation.
  */
 export async function expireActivation(
-  deps: { activations: ActivationStore; audit: AuditLog; clock: Clock },
+  deps: { activations: ActivationStore; audit: AuditLog; clock: Clock; events?: BusinessEvents },
   input: { activationId: string },
 ): Promise<{ expired: boolean; registeredUserId?: string }> {
   const now = deps.clock.now();
@@ -308,6 +314,7 @@ export async function expireActivation(
   const expired = await deps.activations.expire(activation.id, now);
   if (expired) {
     await deps.audit.record(activation.accountNumber, { type: 'activation-expired', at: now, activationId: activation.id });
+    deps.events?.record({ name: 'activation-expired' });
   }
   return { expired };
 }

@@ -1,6 +1,7 @@
 import { identityPostalCode, type Account } from './account';
 import { effectiveStatus } from './activation';
 import { retryOnConflict } from './contention';
+import type { BusinessEvents } from './business-events';
 import { AccountAlreadyRegisteredError, AppError, UsernameTakenError } from './errors';
 import { emailKey, maskAccountNumber, normalizeAccountNumber, normalizePostalCode, usernameKey } from './field-rules';
 import { IDENTITY_LOCKOUT, takeAttempt, type LockoutStore } from './lockout';
@@ -52,6 +53,7 @@ export async function registerWithIdentity(
     audit: AuditLog;
     incidents: Incidents;
     clock: Clock;
+    events?: BusinessEvents;
   },
   input: { accountNumber: string; postalCode: string; email: string; username: string; password: string },
 ): Promise<RegistrationResult> {
@@ -69,6 +71,7 @@ export async function registerWithIdentity(
       deps.audit.record(accountNumber, { type: 'identity-check-failed', at, reason: refusal.code }),
       locksOnFailure ? deps.audit.record(accountNumber, { type: 'identity-locked', at }) : undefined,
     ]);
+    if (locksOnFailure) deps.events?.record({ name: 'lockout', kind: 'identity' });
     throw refusal;
   }
   const holder = account!;
@@ -98,6 +101,7 @@ export async function registerWithIdentity(
     await deps.logins.createForHolder({ login, revokeActivationId: revoke?.id });
     return { login, revoke, now };
   });
+  deps.events?.record({ name: 'registration', path: 'identity' });
   await runFollowUps(deps.incidents, [
     ['end-revoked-wait', async () => revoke?.taskToken && deps.workflow.abandon(revoke.taskToken, 'ActivationRevoked')],
     ['audit', async () => revoke && deps.audit.record(accountNumber, { type: 'activation-revoked', at: now, activationId: revoke.id })],

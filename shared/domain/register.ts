@@ -1,3 +1,4 @@
+import type { BusinessEvents } from './business-events';
 import { maskAccountNumber, usernameKey } from './field-rules';
 import { assertUsable, findUsableActivation, type Activation } from './activation';
 import { backoff, CONTENTION_ATTEMPTS } from './contention';
@@ -42,6 +43,7 @@ export async function registerWithActivation(
     audit: AuditLog;
     incidents: Incidents;
     clock: Clock;
+    events?: BusinessEvents;
   },
   input: { activationToken: string; username: string; password: string },
 ): Promise<RegistrationResult> {
@@ -84,6 +86,7 @@ export async function registerWithActivation(
     throw error;
   }
   const now = login.createdAt;
+  deps.events?.record({ name: 'registration', path: login.role === 'holder' ? 'token-holder' : 'token-secondary' });
   await runFollowUps(deps.incidents, [
     ['audit', () => deps.audit.record(account.accountNumber, { type: 'registered', at: now, activationId: activation.id, role: login.role })],
     // The workflow may not have parked its token yet; if so it finds the activation consumed and

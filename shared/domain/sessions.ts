@@ -1,3 +1,4 @@
+import type { BusinessEvents } from './business-events';
 import { AppError } from './errors';
 import { checkUsername, maskAccountNumber, usernameKey } from './field-rules';
 import { SIGN_IN_LOCKOUT, takeAttempt, type LockoutStore } from './lockout';
@@ -62,7 +63,7 @@ const dummyHashOf = (passwords: PasswordHasher) => (dummyHash ??= passwords.hash
  * @throws InvalidCredentialsError, RateLimitedError (TOO_MANY_ATTEMPTS)
  */
 export async function signIn(
-  deps: { logins: LoginStore; sessions: SessionStore; passwords: PasswordHasher; lockouts: LockoutStore; clock: Clock },
+  deps: { logins: LoginStore; sessions: SessionStore; passwords: PasswordHasher; lockouts: LockoutStore; clock: Clock; events?: BusinessEvents },
   input: { username: string; password: string },
 ): Promise<{ sessionToken: string; expiresAt: string; user: { username: string; role: Login['role']; accountNumberMasked: string } }> {
   // What could never be a username is never looked up (nor counted): same work, same answer.
@@ -72,12 +73,15 @@ export async function signIn(
   }
   // Counted before the password is checked: a burst of parallel guesses gets at most five checks.
   const lockKey = signInLockoutKey(input.username);
-  await takeAttempt(deps, lockKey, SIGN_IN_LOCKOUT);
+  const { locksOnFailure } = await takeAttempt(deps, lockKey, SIGN_IN_LOCKOUT);
 
   const login = await deps.logins.getByUsername(usernameKey(input.username));
   const encoded = login?.passwordHash ?? (await dummyHashOf(deps.passwords));
   const passwordMatches = await deps.passwords.verify(input.password, encoded);
-  if (!login || !passwordMatches || login.status !== 'active') throw new InvalidCredentialsError();
+  if (!login || !passwordMatches || login.status !== 'active') {
+    if (locksOnFailure) deps.events?.record({ name: 'lockout', kind: 'sign-in' });
+    throw new InvalidCredentialsError();
+  }
   await deps.lockouts.clear(lockKey);
 
   const now = deps.clock.now();

@@ -1,6 +1,6 @@
 import type { Language } from '../domain/account';
 import { renderEmail, type EmailContent } from './layout';
-import { formatExpiry, type EmailSettings } from './templates';
+import { formatExpiry, portalLink, type EmailSettings } from './templates';
 
 /**
  * The account-recovery emails (spec §3 E), in French and English, text and HTML parts built by the
@@ -9,8 +9,8 @@ import { formatExpiry, type EmailSettings } from './templates';
  */
 
 /** The link that opens the "choose a new password" form for a reset token. */
-export function passwordResetLink(portalUrl: string, token: string): string {
-  return `${portalUrl.replace(/\/+$/, '')}/password-reset#token=${token}`;
+export function passwordResetLink(portalUrl: string, token: string, language: Language): string {
+  return portalLink(portalUrl, 'password-reset', language, token);
 }
 
 const WORDS = {
@@ -39,7 +39,7 @@ function common(settings: EmailSettings, language: Language) {
 export function passwordResetEmail(settings: EmailSettings, message: { language: Language; username: string; token: string; expiresAt: Date }): EmailContent {
   const { language, username } = message;
   const w = WORDS[language];
-  const link = passwordResetLink(settings.portalUrl, message.token);
+  const link = passwordResetLink(settings.portalUrl, message.token, language);
   const expiry = formatExpiry(message.expiresAt, language);
   const phone = settings.customerServicePhone;
   const details = [{ label: w.username, value: username }];

@@ -27,9 +27,18 @@ export function formatExpiry(date: Date, language: Language): string {
   return language === 'fr' ? `le ${day} à ${time} (heure de Montréal)` : `${day} at ${time} (Montréal time)`;
 }
 
+/**
+ * The portal page for a link: English readers get `?lang=en` (French is the pages' default), so
+ * the page opens in the email's language. The token stays in the fragment, never sent to a server.
+ */
+export function portalLink(portalUrl: string, page: string, language: Language, token: string): string {
+  const query = language === 'en' ? '?lang=en' : '';
+  return `${portalUrl.replace(/\/+$/, '')}/${page}${query}#token=${token}`;
+}
+
 /** The link that opens the registration form for a token. */
-export function activationLink(portalUrl: string, token: string): string {
-  return `${portalUrl.replace(/\/+$/, '')}/activation#token=${token}`;
+export function activationLink(portalUrl: string, token: string, language: Language): string {
+  return portalLink(portalUrl, 'activation', language, token);
 }
 
 /** Who an email is about: the recipient, and the account (its number is always masked). */
@@ -74,7 +83,7 @@ export function activationEmail(
 ): EmailContent {
   const { language } = message;
   const w = WORDS[language];
-  const link = activationLink(settings.portalUrl, message.token);
+  const link = activationLink(settings.portalUrl, message.token, language);
   const expiry = formatExpiry(message.expiresAt, language);
   const phone = settings.customerServicePhone;
   const common = { language, greeting: w.hello(message.recipientName), details: accountDetails(message), help: { label: w.help, phone } };
@@ -186,7 +195,7 @@ export function invitationEmail(
 ): EmailContent {
   const { language, holderName, companyName } = message;
   const w = WORDS[language];
-  const link = activationLink(settings.portalUrl, message.token);
+  const link = activationLink(settings.portalUrl, message.token, language);
   const expiry = formatExpiry(message.expiresAt, language);
   const phone = settings.customerServicePhone;
   const common = {

@@ -19,3 +19,11 @@ export function errorBody(error: AppError, language: MessageLanguage) {
     },
   };
 }
+
+/**
+ * A JSON response body as sent: the value, then a newline, so that a body printed by `curl`
+ * ends its line instead of running into the shell's prompt.
+ */
+export function jsonResponseText(body: unknown): string {
+  return `${JSON.stringify(body)}\n`;
+}

@@ -5,7 +5,8 @@ import { httpConfig } from '../config';
 import { AppError, BusyError, ConcurrentUpdateError, ServiceUnavailableError } from '../domain/errors';
 import type { Principal } from '../domain/sessions';
 import { logger } from './logger';
-import { errorBody } from './error-body';
+import { CORRELATION_HEADER, correlationIdOf, useCorrelationId } from '../observability/correlation';
+import { errorBody, jsonResponseText } from './error-body';
 import { message, negotiateLanguage, type MessageLanguage } from './messages';
 import { MAX_BODY_BYTES } from './routes';
 
@@ -37,7 +38,7 @@ export interface HttpResult {
   headers?: Record<string, string>;
 }
 
-type Event = APIGatewayProxyEvent & { request?: HttpRequest };
+type Event = APIGatewayProxyEvent & { request?: HttpRequest; correlation?: { id: string; startedAt: number } };
 
 /**
  * Wraps a handler in the service's Middy stack: logger context, JSON body checks (415, 413,
@@ -58,10 +59,12 @@ export function httpHandler(
 ): middy.MiddyfiedHandler<APIGatewayProxyEvent, APIGatewayProxyResult, Error, Context> {
   const stack = middy<APIGatewayProxyEvent, APIGatewayProxyResult, Error, Context>()
     .use(injectLambdaContext(logger, { resetKeys: true }))
+    // Before errorResponses: its onError runs after theirs, on the error response they built.
+    .use(correlation())
     .use(errorResponses())
     .use(requestParsing(options.body));
   // Before authentication: a sign-out retried after it succeeded still gets its 204.
-  if (options.idempotency) stack.use(options.idempotency.replay);
+  if (options.idempotency) stack.use(correlatedReplay(options.idempotency.replay));
   if (options.authenticate) stack.use(sessionAuthentication(options.authenticate));
   if (options.idempotency) stack.use(options.idempotency.refuseMalformedKey);
   return stack.handler(async (event) => toResponse(await handle((event as Event).request!)));
@@ -71,6 +74,63 @@ export function httpHandler(
 export interface IdempotencyMiddlewares {
   replay: MiddlewareObj<APIGatewayProxyEvent, APIGatewayProxyResult>;
   refuseMalformedKey: MiddlewareObj<APIGatewayProxyEvent, APIGatewayProxyResult>;
+}
+
+/**
+ * One correlation id per request (the caller's `X-Correlation-Id` when well-formed, else API
+ * Gateway's request id): on every log line of the invocation, in the workflow executions it
+ * starts (see StepFunctionsWorkflow), and in the answer's `X-Correlation-Id`. Ends with one
+ * `request handled` line: the route's template (never the path, which may hold a username),
+ * the status and the duration.
+ */
+function correlation(): MiddlewareObj<APIGatewayProxyEvent, APIGatewayProxyResult> {
+  const finish = (request: { event: APIGatewayProxyEvent; response: APIGatewayProxyResult | null | undefined }) => {
+    const correlation = (request.event as Event).correlation;
+    if (!correlation || !request.response) return;
+    request.response = correlatedResponse(request.response, correlation.id);
+    logRequestHandled(request.event, request.response.statusCode, correlation);
+  };
+  return {
+    before: async ({ event }) => {
+      const id = correlationIdOf(lowerCaseHeaders(event.headers)[CORRELATION_HEADER], event.requestContext?.requestId);
+      (event as Event).correlation = { id, startedAt: Date.now() };
+      useCorrelationId(id);
+    },
+    after: async (request) => finish(request),
+    onError: async (request) => finish(request),
+  };
+}
+
+/** A replayed answer (Idempotency-Key) skips the `after` stack: it gets this request's id here. */
+function correlatedReplay(
+  replay: MiddlewareObj<APIGatewayProxyEvent, APIGatewayProxyResult>,
+): MiddlewareObj<APIGatewayProxyEvent, APIGatewayProxyResult> {
+  return {
+    ...replay,
+    before: async (request) => {
+      const replayed = (await replay.before?.(request)) as APIGatewayProxyResult | undefined;
+      const correlation = (request.event as Event).correlation;
+      if (replayed === undefined || !correlation) return replayed;
+      logRequestHandled(request.event, replayed.statusCode, correlation, true);
+      return correlatedResponse(replayed, correlation.id);
+    },
+  };
+}
+
+function correlatedResponse(response: APIGatewayProxyResult, id: string): APIGatewayProxyResult {
+  return { ...response, headers: { ...response.headers, [CORRELATION_HEADER]: id } };
+}
+
+function logRequestHandled(event: APIGatewayProxyEvent, statusCode: number, correlation: { id: string; startedAt: number }, replayed = false): void {
+  logger.info('request handled', {
+    method: event.httpMethod,
+    route: event.resource,
+    statusCode,
+    durationMs: Date.now() - correlation.startedAt,
+    // Explicit: a replay ends the invocation's log context before this line.
+    correlation_id: correlation.id,
+    ...(replayed ? { replayed } : {}),
+  });
 }
 
 /** Turns an `Authorization` header into the caller, or throws `UnauthenticatedError` (401). */
@@ -184,11 +244,12 @@ export function toResponse(result: HttpResult): APIGatewayProxyResult {
       ...(result.body === undefined ? {} : { 'content-type': 'application/json; charset=utf-8' }),
       'cache-control': 'no-store',
       'x-content-type-options': 'nosniff',
-      // The portal reads when to retry, and whether an answer is a replay of an earlier one.
-      ...(origin ? { 'access-control-allow-origin': origin, 'access-control-expose-headers': 'Retry-After, Idempotent-Replayed', vary: 'Origin' } : {}),
+      // The portal reads when to retry, whether an answer is a replay of an earlier one, and the
+      // request's correlation id (what to quote when reporting a problem).
+      ...(origin ? { 'access-control-allow-origin': origin, 'access-control-expose-headers': 'Retry-After, Idempotent-Replayed, X-Correlation-Id', vary: 'Origin' } : {}),
       ...result.headers,
     },
-    body: result.body === undefined ? '' : JSON.stringify(result.body),
+    body: result.body === undefined ? '' : jsonResponseText(result.body),
   };
 }
 

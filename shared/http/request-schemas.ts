@@ -71,10 +71,13 @@ export const completePasswordResetSchema = z.object({ resetToken: tokenField, pa
 export const usernameReminderSchema = z.object({ accountNumber: accountNumberField, email: emailField });
 export const changePasswordSchema = z.object({ currentPassword: field(), newPassword: passwordField });
 
+/** The roles a holder may add (the holder role is never added); checked with the other fields, so every problem shows at once. */
+const ADDABLE_ROLES: readonly string[] = ['secondary', 'technical'];
+
 export const addUserSchema = z.object({
   name: field(checkName),
   email: emailField,
-  role: field(),
+  role: field((role) => (ADDABLE_ROLES.includes(role) ? [] : [{ code: 'ROLE_INVALID' }])),
 });
 
 /** A registration body: with an activation token (flows A and C) or with identity proof (flow B). */

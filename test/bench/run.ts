@@ -1,116 +1,478 @@
 /**
- * `npm run bench`: latency figures of the service on the local stack (DynamoDB Local, SES
- * emulator, local Step Functions engine), one request at a time, plus the password hash alone.
- * Loopback only, bounded loops. Figures are for this machine; Lambda adds network and cold starts.
+ * `npm run bench`: the service measured side by side with its floors, on this machine.
+ *
+ * 1. Cold start of every function: our bundle (SDK inside), the same with the runtime's SDK, and a
+ *    naive build (`cold-start.ts`).
+ * 2. Warm API against bare baselines, autocannon alternating between them (`warm-api.ts`,
+ *    `baselines.ts`), at 10 connections × 8 s × 3 rounds, and at 1 and 50 connections for the chart.
+ * 3. Registration latency against the password hash alone.
+ * 4. The cost of 1,000 registrations (`cost-model.ts`), from the template and a counted local run.
+ *
+ * Prints a table (`report.ts`), writes `bench/results.json` and `bench/latency.svg` (`chart.ts`).
+ * Not a test: nothing here passes or fails, and CI runs none of it. `--only=cold,warm,registration,cost`
+ * runs some parts (the others keep their figures in results.json); `--quick` shortens every run
+ * (a smoke check of the bench itself, not figures to quote).
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { randomUUID } from 'node:crypto';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir, totalmem } from 'node:os';
 import path from 'node:path';
-import { startLocalStack } from '../../infra/local/stack';
+import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
+import { ListExecutionsCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { Argon2PasswordHasher } from '../../shared/adapters/argon2-password-hasher';
+import { PROJECT_ROOT } from '../../infra/constructs/service-function';
+import { bundleSizes } from '../../infra/tools/report-bundle-sizes';
+import { BASELINE_ROUTES } from './baselines';
+import { renderLatencyChart } from './chart';
+import { measureColdStarts, type ColdStartResult } from './cold-start';
+import { cognitoPer1000, deployedShape, fixedMonthly, journeyCost, type DeployedShape, type JourneyCost, type JourneyUsage } from './cost-model';
+import { printReport, type BenchResults } from './report';
+import type { Counters, ExecutionRecord } from './stack-process';
+import { median, quantile, round } from './stats';
+import { compare, inProcess, startChild, type Comparison, type InProcessRun, type Scenario } from './warm-api';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
-const ACCOUNTS = 70;
+const args = process.argv.slice(2);
+const only = args.find((a) => a.startsWith('--only='))?.slice('--only='.length).split(',');
+const quick = args.includes('--quick');
+const runs = (part: string) => !only || only.includes(part);
+const log = (line: string) => console.error(line);
 
-function summary(name: string, samples: number[]): string {
-  const sorted = [...samples].sort((a, b) => a - b);
-  const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
-  const mean = samples.reduce((a, b) => a + b, 0) / samples.length;
-  return `${name.padEnd(44)} ${String(samples.length).padStart(4)}  ${mean.toFixed(1).padStart(7)}  ${at(0.5).toFixed(1).padStart(7)}  ${at(0.95).toFixed(1).padStart(7)}  ${sorted.at(-1)!.toFixed(1).padStart(7)}`;
+// Accounts of the seed, by use (indices into ACCOUNTS).
+const VERIFY = range(0, 20);
+const SIGN_IN = range(20, 80);
+const REGISTRATION = range(80, 110);
+const JOURNEY_A = range(110, 120);
+const JOURNEY_B = range(120, 130);
+const ACCOUNT_COUNT = 130;
+const PASSWORD = 'Boulang3rie';
+const POSTAL_CODE = 'H2X 1Y4';
+
+function range(from: number, to: number): number[] {
+  return Array.from({ length: to - from }, (_, i) => from + i);
 }
 
-async function time(run: () => Promise<unknown>): Promise<number> {
-  const start = performance.now();
-  await run();
-  return performance.now() - start;
+const accountNumber = (i: number) => String(400000000 + i);
+const holderEmail = (i: number) => `holder${i}@example.com`;
+
+interface StackInfo {
+  url: string;
+  control: string;
+  dynamoDbEndpoint: string;
+  stepFunctionsEndpoint: string;
+  stateMachineArn: string;
+  tableName: string;
+}
+
+async function timed<T>(run: () => Promise<T>): Promise<{ ms: number; value: T }> {
+  const started = performance.now();
+  const value = await run();
+  return { ms: performance.now() - started, value };
+}
+
+function client(base: string) {
+  const call = async (method: string, pathName: string, body?: unknown) => {
+    const response = await fetch(`${base}${pathName}`, {
+      method,
+      headers: body === undefined ? {} : { 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    return { status: response.status, body: (await response.json().catch(() => undefined)) as any };
+  };
+  return {
+    post: (pathName: string, body?: unknown) => call('POST', pathName, body),
+    get: (pathName: string) => call('GET', pathName),
+  };
+}
+
+type Api = ReturnType<typeof client>;
+
+async function outbox(api: Api): Promise<{ to: string[]; text: string }[]> {
+  return (await api.get('/__dev/outbox')).body.messages;
+}
+
+/** Polls the outbox until `count` emails went to `email`; answers the tokens of their links. */
+async function waitForEmails(api: Api, email: string, count: number, timeoutMs = 30_000): Promise<string[]> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const mine = (await outbox(api)).filter((message) => message.to.includes(email));
+    if (mine.length >= count) return mine.map((message) => /token=([A-Za-z0-9_-]{65})/.exec(message.text)?.[1] ?? '');
+    if (Date.now() > deadline) throw new Error(`no email to ${email} within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+const identityRegistration = (i: number, username: string) => ({
+  accountNumber: accountNumber(i),
+  postalCode: POSTAL_CODE,
+  email: holderEmail(i),
+  username,
+  password: PASSWORD,
+});
+
+/** Activation emails for `indices`, one at a time; their tokens. */
+async function activationTokens(api: Api, indices: number[]): Promise<string[]> {
+  const tokens: string[] = [];
+  for (const i of indices) {
+    const answer = await api.post('/v1/activation-requests', { accountNumber: accountNumber(i), postalCode: POSTAL_CODE });
+    if (answer.status !== 202) throw new Error(`activation request answered ${answer.status}`);
+    tokens.push((await waitForEmails(api, holderEmail(i), 1))[0]!);
+  }
+  return tokens;
+}
+
+async function warmApi(stack: StackInfo, api: Api): Promise<NonNullable<BenchResults['warm']>> {
+  log('warm API: preparing activation tokens and logins…');
+  const tokens = await activationTokens(api, VERIFY);
+  const usernames: string[] = [];
+  for (const i of SIGN_IN) {
+    const username = `bench.signin.${i}`;
+    const answer = await api.post('/v1/registrations', identityRegistration(i, username));
+    if (answer.status !== 201) throw new Error(`registration for sign-in answered ${answer.status}: ${JSON.stringify(answer.body)}`);
+    usernames.push(username);
+  }
+  // The baseline reads logins directly: their keys, resolved once here.
+  const dynamoDb = new DynamoDBClient({ endpoint: stack.dynamoDbEndpoint, region: 'ca-central-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+  const userIds: Record<string, string> = {};
+  for (const username of usernames) {
+    const { Item } = await dynamoDb.send(new GetItemCommand({ TableName: stack.tableName, Key: { pk: { S: `USERNAME#${username}` }, sk: { S: 'USERNAME' } } }));
+    userIds[username] = Item!.userId!.S!;
+  }
+  dynamoDb.destroy();
+
+  const baseline = await startChild<{ port: number }>(path.join(__dirname, 'baselines.ts'), [], {
+    AWS_REGION: 'ca-central-1',
+    AWS_ACCESS_KEY_ID: 'local',
+    AWS_SECRET_ACCESS_KEY: 'local',
+    AWS_ENDPOINT_URL_DYNAMODB: stack.dynamoDbEndpoint,
+    AWS_ENDPOINT_URL_SFN: stack.stepFunctionsEndpoint,
+    BENCH_TABLE_NAME: stack.tableName,
+    BENCH_STATE_MACHINE_ARN: stack.stateMachineArn,
+    BENCH_USER_IDS: JSON.stringify(userIds),
+  });
+  try {
+    const urls = { service: stack.url, baseline: `http://127.0.0.1:${baseline.info.port}` };
+    // Activation requests last: the local engine keeps every execution they start in the stack's
+    // process, whose growing heap would slow the other routes there (not on AWS).
+    const scenarios: Scenario[] = [
+      { route: 'verify', path: '/v1/activations/verify', baselinePath: BASELINE_ROUTES.verify, expectedStatus: 200, bodies: tokens.map((activationToken) => ({ activationToken })) },
+      { route: 'sign-in', path: '/v1/sessions', baselinePath: BASELINE_ROUTES.signIn, expectedStatus: 201, bodies: usernames.map((username) => ({ username, password: PASSWORD })) },
+      {
+        route: 'activation request',
+        path: '/v1/activation-requests',
+        baselinePath: BASELINE_ROUTES.activationRequest,
+        expectedStatus: 202,
+        // A postal code that matches no account: the workflow each request starts ends at once, on both sides alike.
+        bodies: range(0, ACCOUNT_COUNT).map((i) => ({ accountNumber: accountNumber(i), postalCode: 'A1A 1A1' })),
+      },
+    ];
+    // Every activation request starts an execution, run by the engine in the stack's process a
+    // moment later (on AWS, elsewhere): each run starts once the previous run's have ended, so
+    // that neither side, nor the next route, pays for the other's.
+    const sfn = new SFNClient({ endpoint: stack.stepFunctionsEndpoint, region: 'ca-central-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+    const running = async () => {
+      let count = 0;
+      let nextToken: string | undefined;
+      do {
+        const page = await sfn.send(new ListExecutionsCommand({ stateMachineArn: stack.stateMachineArn, statusFilter: 'RUNNING', maxResults: 1000, nextToken }));
+        count += page.executions?.length ?? 0;
+        nextToken = page.nextToken;
+      } while (nextToken);
+      return count;
+    };
+    // The activations made for the verify tokens wait for a registration: they stay running.
+    const idle = await running();
+    const settle = async () => {
+      const deadline = Date.now() + 120_000;
+      while ((await running()) > idle && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 200));
+    };
+    const seconds = quick ? 2 : 8;
+    const rounds = quick ? 1 : 3;
+    const comparisons: Comparison[] = [];
+    for (const scenario of scenarios) {
+      log(`warm API: ${scenario.route}`);
+      await compare(urls, scenario, { connections: 10, seconds: quick ? 1 : 2, rounds: 1, settle }); // warm-up, not kept
+      comparisons.push(await compare(urls, scenario, { connections: 10, seconds, rounds, log, settle }));
+      // At 50 connections a sign-in waits for ~50 password hashes: a run must outlast that.
+      const chartSeconds = quick ? 2 : scenario.route === 'sign-in' ? 12 : 4;
+      for (const connections of [1, 50]) comparisons.push(await compare(urls, scenario, { connections, seconds: chartSeconds, rounds: 1, log, settle }));
+    }
+    await settle();
+    sfn.destroy();
+    const handlerAlone = await verifyHandlerAlone(stack, tokens, quick);
+    return { comparisons, handlerAlone, tokens: tokens.length, users: usernames.length };
+  } finally {
+    await baseline.stop();
+  }
+}
+
+/**
+ * The verify handler called directly in this process (no HTTP server: what Lambda runs once API
+ * Gateway has the request) against one bare `GetItem` from this process, 10 at a time,
+ * alternately: the HTTP-level comparison minus both servers, the local API server included.
+ */
+async function verifyHandlerAlone(stack: StackInfo, tokens: string[], short: boolean): Promise<NonNullable<BenchResults['warm']>['handlerAlone']> {
+  log('warm API: the verify handler alone, in this process');
+  Object.assign(process.env, {
+    AWS_REGION: 'ca-central-1',
+    AWS_ACCESS_KEY_ID: 'local',
+    AWS_SECRET_ACCESS_KEY: 'local',
+    AWS_ENDPOINT_URL_DYNAMODB: stack.dynamoDbEndpoint,
+    TABLE_NAME: stack.tableName,
+    POWERTOOLS_LOG_LEVEL: 'ERROR',
+  });
+  const { handler } = (await import('../../functions/api/verify-activation.handler')) as { handler: (event: unknown, context: unknown) => Promise<{ statusCode: number }> };
+  const { localContext } = await import('../../infra/local/lambda-invoke');
+  const dynamoDb = new DynamoDBClient({ maxAttempts: 4, requestHandler: { connectionTimeout: 1_000, requestTimeout: 5_000 } });
+  let next = 0;
+  const viaHandler = async () => {
+    const token = tokens[next++ % tokens.length]!;
+    const event = {
+      httpMethod: 'POST',
+      path: '/v1/activations/verify',
+      resource: '/v1/activations/verify',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ activationToken: token }),
+      isBase64Encoded: false,
+      requestContext: { requestId: randomUUID(), identity: { sourceIp: '127.0.0.1' } },
+    };
+    const answer = await handler(event, localContext('verify-activation'));
+    if (answer.statusCode !== 200) throw new Error(`verify handler answered ${answer.statusCode}`);
+  };
+  const bareGetItem = async () => {
+    const id = tokens[next++ % tokens.length]!.slice(0, 22);
+    await dynamoDb.send(new GetItemCommand({ TableName: stack.tableName, Key: { pk: { S: `ACTIVATION#${id}` }, sk: { S: 'ACTIVATION' } } }));
+  };
+  const runs = { handler: [] as InProcessRun[], getItem: [] as InProcessRun[] };
+  await inProcess(viaHandler, 10, 1); // warm-up
+  await inProcess(bareGetItem, 10, 1);
+  for (let round = 0; round < (short ? 1 : 3); round++) {
+    for (const side of round % 2 === 0 ? (['handler', 'getItem'] as const) : (['getItem', 'handler'] as const)) {
+      const run = await inProcess(side === 'handler' ? viaHandler : bareGetItem, 10, short ? 2 : 5);
+      runs[side].push(run);
+      log(`  verify in-process c=10 ${side.padEnd(8)} ${run.rps.toFixed(0).padStart(6)} calls/s  p50 ${run.p50} ms  p99 ${run.p99} ms`);
+    }
+  }
+  dynamoDb.destroy();
+  const handlerRps = median(runs.handler.map((r) => r.rps));
+  const getItemRps = median(runs.getItem.map((r) => r.rps));
+  const handlerP99 = median(runs.handler.map((r) => r.p99));
+  const getItemP99 = median(runs.getItem.map((r) => r.p99));
+  return { runs, throughputRatio: round(handlerRps / getItemRps, 2), p99Ratio: round(handlerP99 / getItemP99, 2) };
+}
+
+async function registrationLatency(api: Api): Promise<BenchResults['registration']> {
+  log('registration: one at a time, each beside one password hash');
+  const hasher = new Argon2PasswordHasher();
+  const hashes: number[] = [];
+  const registrations: number[] = [];
+  let encoded = '';
+  for (const i of quick ? REGISTRATION.slice(0, 6) : REGISTRATION) {
+    hashes.push((await timed(async () => (encoded = await hasher.hash(PASSWORD)))).ms);
+    const { ms, value } = await timed(() => api.post('/v1/registrations', identityRegistration(i, `bench.holder.${i}`)));
+    if (value.status !== 201) throw new Error(`registration answered ${value.status}`);
+    registrations.push(ms);
+    // Its confirmation workflow runs in the stack's process here (on AWS, in other functions):
+    // it ends before the next registration, which would otherwise share the process with it.
+    await waitForEmails(api, holderEmail(i), 1);
+  }
+  const hashP50 = median(hashes);
+  const registrationP50 = median(registrations);
+  return {
+    samples: registrations.length,
+    // Read from a hash made here, so that what is printed is what runs.
+    hashParameters: parametersOf(encoded),
+    hashP50: round(hashP50, 1),
+    hashP95: round(quantile(hashes, 0.95), 1),
+    registrationP50: round(registrationP50, 1),
+    registrationP95: round(quantile(registrations, 0.95), 1),
+    overheadP50: round(registrationP50 - hashP50, 1),
+  };
+}
+
+/** The parameters a PHC string (`$argon2id$v=19$m=…,t=…,p=…$salt$hash`) names. */
+function parametersOf(encoded: string): { memorySize: number; iterations: number; parallelism: number; hashLength: number } {
+  const match = /^\$argon2id\$v=19\$m=(\d+),t=(\d+),p=(\d+)\$[A-Za-z0-9+/]+\$([A-Za-z0-9+/]+)$/.exec(encoded);
+  if (!match) throw new Error('not an argon2id PHC string');
+  return { memorySize: Number(match[1]), iterations: Number(match[2]), parallelism: Number(match[3]), hashLength: Buffer.from(match[4]!, 'base64').length };
+}
+
+const HANDLER_OF_STATE: Record<string, string> = {
+  IssueActivation: 'issue-activation',
+  AwaitRegistration: 'await-registration',
+  SendConfirmation: 'send-confirmation',
+  ExpireActivation: 'expire-activation',
+  RecordFailure: 'record-failure',
+  SendRecoveryEmail: 'send-recovery-email',
+};
+// A callback state's time is the wait for the holder, not its function's: that function only
+// records the task token, so it is billed like the workflow's other quick steps (their median).
+const CALLBACK_STATES = new Set(['AwaitRegistration']);
+
+async function control(stack: StackInfo, pathName: string, method = 'POST'): Promise<any> {
+  return (await fetch(`${stack.control}${pathName}`, { method })).json();
+}
+
+/** Runs `journeys` with counting on; answers the average usage of one. */
+async function countedJourneys(stack: StackInfo, api: Api, name: string, indices: number[], journey: (i: number) => Promise<{ handler: string; ms: number }[]>): Promise<{ usage: JourneyUsage; executions: ExecutionRecord[] }> {
+  await control(stack, '/counters/reset');
+  await control(stack, '/counting/on');
+  const emailsBefore = (await outbox(api)).length;
+  const apiCalls: { handler: string; ms: number }[] = [];
+  for (const i of indices) apiCalls.push(...(await journey(i)));
+  // Every execution the journeys started has run to its end (or is waiting on a callback).
+  let counters: Counters;
+  const deadline = Date.now() + 30_000;
+  do {
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    counters = (await control(stack, '/counters', 'GET')) as Counters;
+  } while (counters.executions.some((e) => e.status === 'running') && Date.now() < deadline);
+  await control(stack, '/counting/off');
+  const emails = (await outbox(api)).length - emailsBefore;
+
+  const n = indices.length;
+  const tasks = counters.executions.flatMap((e) => e.tasks);
+  const quickTasks = tasks.filter((t) => !CALLBACK_STATES.has(t.state)).map((t) => t.ms);
+  const callbackMs = quickTasks.length ? median(quickTasks) : 0;
+  const taskInvocations = tasks.map((t) => ({ handler: HANDLER_OF_STATE[t.state] ?? t.state, ms: CALLBACK_STATES.has(t.state) ? callbackMs : t.ms }));
+  const units = Object.values(counters.dynamodb);
+  return {
+    executions: counters.executions,
+    usage: {
+      journey: name,
+      apiCalls: averageList(apiCalls, n),
+      taskInvocations: averageList(taskInvocations, n),
+      stateTransitions: round(counters.executions.reduce((sum, e) => sum + e.transitions, 0) / n, 2),
+      readUnits: round(units.reduce((sum, u) => sum + u.readUnits, 0) / n, 2),
+      writeUnits: round(units.reduce((sum, u) => sum + u.writeUnits, 0) / n, 2),
+      emails: round(emails / n, 2),
+    },
+  };
+}
+
+/** `n` journeys' invocations → one journey's: each handler's count divided by n, at its median duration. */
+function averageList(list: { handler: string; ms: number }[], n: number): { handler: string; ms: number }[] {
+  const byHandler = new Map<string, number[]>();
+  for (const { handler, ms } of list) byHandler.set(handler, [...(byHandler.get(handler) ?? []), ms]);
+  return [...byHandler].flatMap(([handler, durations]) => Array.from({ length: Math.round(durations.length / n) }, () => ({ handler, ms: median(durations) })));
+}
+
+async function costModel(stack: StackInfo, api: Api, shape: DeployedShape): Promise<BenchResults['cost']> {
+  log('cost model: counted journeys');
+  const journeyA = await countedJourneys(stack, api, 'activation email → registration (flow A)', JOURNEY_A, async (i) => {
+    const calls: { handler: string; ms: number }[] = [];
+    const request = await timed(() => api.post('/v1/activation-requests', { accountNumber: accountNumber(i), postalCode: POSTAL_CODE }));
+    calls.push({ handler: 'request-activation', ms: request.ms });
+    const [token] = await waitForEmails(api, holderEmail(i), 1);
+    const username = `bench.journey.${i}`;
+    calls.push({ handler: 'verify-activation', ms: (await timed(() => api.post('/v1/activations/verify', { activationToken: token }))).ms });
+    calls.push({ handler: 'username-availability', ms: (await timed(() => api.get(`/v1/usernames/${username}/availability`))).ms });
+    const registered = await timed(() => api.post('/v1/registrations', { activationToken: token, username, password: PASSWORD }));
+    if (registered.value.status !== 201) throw new Error(`registration (flow A) answered ${registered.value.status}`);
+    calls.push({ handler: 'register', ms: registered.ms });
+    await waitForEmails(api, holderEmail(i), 2);
+    return calls;
+  });
+  const journeyB = await countedJourneys(stack, api, 'identity proof → registration (flow B)', JOURNEY_B, async (i) => {
+    const username = `bench.journey.${i}`;
+    const availability = await timed(() => api.get(`/v1/usernames/${username}/availability`));
+    const registered = await timed(() => api.post('/v1/registrations', identityRegistration(i, username)));
+    if (registered.value.status !== 201) throw new Error(`registration (flow B) answered ${registered.value.status}`);
+    await waitForEmails(api, holderEmail(i), 1);
+    return [
+      { handler: 'username-availability', ms: availability.ms },
+      { handler: 'register', ms: registered.ms },
+    ];
+  });
+  const costs: JourneyCost[] = [journeyCost(journeyA.usage, shape), journeyCost(journeyB.usage, shape)];
+  return {
+    shape: {
+      functions: shape.functions.length,
+      memoryMb: [...new Set(shape.functions.map((f) => f.memoryMb))],
+      architectures: [...new Set(shape.functions.map((f) => f.architecture))],
+      apiType: shape.apiType,
+      webAcls: shape.webAcls,
+      stateMachineType: shape.stateMachineType,
+      tableBillingMode: shape.tableBillingMode,
+    },
+    usage: [journeyA.usage, journeyB.usage],
+    transitionsByPath: [journeyA, journeyB].map(({ usage, executions }) => ({
+      journey: usage.journey,
+      paths: Object.entries(
+        executions.reduce<Record<string, number>>((acc, e) => {
+          const key = `${e.states.join(' → ')} (${e.transitions})`;
+          acc[key] = (acc[key] ?? 0) + 1;
+          return acc;
+        }, {}),
+      ).map(([pathName, executionsCount]) => ({ path: pathName, executions: executionsCount })),
+    })),
+    costs,
+    fixedMonthly: fixedMonthly(shape),
+    cognitoPer1000Users: cognitoPer1000(),
+  };
 }
 
 async function main(): Promise<void> {
-  const lines: string[] = [];
-  const hasher = new Argon2PasswordHasher();
-  const hashes: number[] = [];
-  const verifies: number[] = [];
-  let encoded = '';
-  for (let i = 0; i < 20; i++) hashes.push(await time(async () => (encoded = await hasher.hash('Boulang3rie'))));
-  for (let i = 0; i < 20; i++) verifies.push(await time(() => hasher.verify('Boulang3rie', encoded)));
-  lines.push(summary('argon2id hash (19 MiB, t=2, p=1)', hashes), summary('argon2id verify', verifies));
+  const startedAt = Date.now();
+  const resultsFile = path.join(PROJECT_ROOT, 'bench', 'results.json');
+  // With --only, the parts not run keep their figures from the last full run.
+  const previous = only && existsSync(resultsFile) ? (JSON.parse(readFileSync(resultsFile, 'utf8')) as Partial<BenchResults>) : {};
+  const results: BenchResults = {
+    ...previous,
+    date: new Date().toISOString(),
+    machine: { node: process.version, cpus: cpus().length, cpuModel: cpus()[0]?.model ?? '?', memoryGb: round(totalmem() / 2 ** 30, 1) },
+    quick,
+  };
 
-  const seed = path.join(mkdtempSync(path.join(tmpdir(), 'bench-')), 'accounts.json');
-  const accounts = Array.from({ length: ACCOUNTS }, (_, i) => ({
-    accountNumber: String(400000000 + i),
-    companyName: `Entreprise ${i}`,
-    holder: { name: `Titulaire ${i}`, email: `holder${i}@example.com` },
-    services: ['internet'],
-    serviceAddress: { postalCode: 'H2X 1Y4' },
-    billingAddress: { postalCode: 'H2X 1Y4' },
-  }));
-  writeFileSync(seed, JSON.stringify({ accounts }));
+  const outDir = path.join(PROJECT_ROOT, 'bench');
+  mkdirSync(outDir, { recursive: true });
+  // Written after each part, so that a part that fails keeps the others' figures.
+  const save = () => writeFileSync(resultsFile, `${JSON.stringify(results, null, 2)}\n`);
 
-  const startedAt = performance.now();
-  const stack = await startLocalStack({ port: 0, seedFile: seed });
-  lines.push(`local stack start (emulators + API ready): ${((performance.now() - startedAt) / 1000).toFixed(2)} s`);
-  const post = (p: string, body: unknown, headers: Record<string, string> = {}) =>
-    fetch(`${stack.url}${p}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
-  try {
-    const outbox = async () => ((await (await fetch(`${stack.url}/__dev/outbox`)).json()) as { messages: { to: string[]; text: string }[] }).messages;
-
-    // Activation request → email in the outbox (API + workflow + DynamoDB + SES), per account.
-    const delivered: number[] = [];
-    for (let i = 0; i < 10; i++) {
-      delivered.push(
-        await time(async () => {
-          await post('/v1/activation-requests', { accountNumber: accounts[i]!.accountNumber, postalCode: 'H2X1Y4' });
-          while (!(await outbox()).some((m) => m.to[0] === accounts[i]!.holder.email)) await new Promise((r) => setTimeout(r, 5));
-        }),
-      );
-    }
-    const tokens = (await outbox()).map((m) => /#token=([\w-]+)/.exec(m.text)![1]!);
-
-    const verify: number[] = [];
-    for (let i = 0; i < 100; i++) verify.push(await time(() => post('/v1/activations/verify', { activationToken: tokens[i % tokens.length] }).then((r) => r.text())));
-    const availability: number[] = [];
-    for (let i = 0; i < 55; i++) availability.push(await time(() => fetch(`${stack.url}/v1/usernames/user.name.${i}/availability`).then((r) => r.text())));
-    const withToken: number[] = [];
-    for (let i = 0; i < 10; i++) {
-      withToken.push(await time(() => post('/v1/registrations', { activationToken: tokens[i], username: `bench.user.${i}`, password: 'Boulang3rie' }).then((r) => r.text())));
-    }
-    // Alternately without and with an Idempotency-Key: what the idempotency layer adds.
-    const withIdentity: number[] = [];
-    const withIdentityAndKey: number[] = [];
-    for (let i = 10; i < ACCOUNTS; i++) {
-      const a = accounts[i]!;
-      const headers: Record<string, string> = i % 2 ? { 'idempotency-key': `bench-${i}` } : {};
-      (i % 2 ? withIdentityAndKey : withIdentity).push(
-        await time(() =>
-          post('/v1/registrations', { accountNumber: a.accountNumber, postalCode: 'H2X 1Y4', email: a.holder.email, username: `bench.holder.${i}`, password: 'Boulang3rie' }, headers).then((r) => r.text()),
-        ),
-      );
-    }
-    const signIns: number[] = [];
-    const unknown: number[] = [];
-    for (let i = 0; i < 30; i++) {
-      signIns.push(await time(() => post('/v1/sessions', { username: `bench.holder.${10 + i}`, password: 'Boulang3rie' }).then((r) => r.text())));
-    }
-    for (let i = 0; i < 30; i++) {
-      unknown.push(await time(() => post('/v1/sessions', { username: `nobody.${i}`, password: 'Boulang3rie' }).then((r) => r.text())));
-    }
-    lines.push(
-      summary('POST /v1/activation-requests → email sent', delivered),
-      summary('POST /v1/activations/verify', verify),
-      summary('GET /v1/usernames/{u}/availability', availability),
-      summary('POST /v1/registrations (token)', withToken),
-      summary('POST /v1/registrations (identity, flow B)', withIdentity),
-      summary('  same, with an Idempotency-Key', withIdentityAndKey),
-      summary('POST /v1/sessions (right password)', signIns),
-      summary('POST /v1/sessions (unknown user, same work)', unknown),
-    );
-  } finally {
-    await stack.close();
+  results.bundles = (await bundleSizes()).map(({ name, bytes, mapBytes }) => ({ name, bytes, mapBytes }));
+  if (runs('cold')) {
+    const cold: ColdStartResult = await measureColdStarts({ rounds: quick ? 1 : 4, only: quick ? ['api/verify-activation', 'api/register'] : undefined, log });
+    results.cold = cold;
+    save();
   }
-  console.log(`\n${'latency (ms)'.padEnd(44)} ${'n'.padStart(4)}  ${'mean'.padStart(7)}  ${'p50'.padStart(7)}  ${'p95'.padStart(7)}  ${'max'.padStart(7)}`);
-  for (const line of lines) console.log(line);
-  console.log(`\nNode ${process.version}, ${(await import('node:os')).cpus().length} cores; loopback, one request at a time.`);
+  // Synthesized before the stack starts: it holds this process for seconds, which would leave
+  // idle keep-alive connections to the stack stale.
+  const shape = runs('cost') ? (log('cost model: synthesizing the template…'), deployedShape()) : undefined;
+
+  if (runs('warm') || runs('registration') || runs('cost')) {
+    const seed = path.join(mkdtempSync(path.join(tmpdir(), 'bench-')), 'accounts.json');
+    const accounts = range(0, ACCOUNT_COUNT).map((i) => ({
+      accountNumber: accountNumber(i),
+      companyName: `Entreprise ${i}`,
+      holder: { name: `Titulaire ${i}`, email: holderEmail(i) },
+      services: ['internet'],
+      serviceAddress: { postalCode: POSTAL_CODE },
+      billingAddress: { postalCode: POSTAL_CODE },
+    }));
+    writeFileSync(seed, JSON.stringify({ accounts }));
+    log('local stack: starting (its own process)…');
+    const stack = await startChild<StackInfo>(path.join(__dirname, 'stack-process.ts'), [seed]);
+    try {
+      const api = client(stack.info.url);
+      if (runs('registration')) {
+        results.registration = await registrationLatency(api);
+        save();
+      }
+      if (shape) {
+        results.cost = await costModel(stack.info, api, shape);
+        save();
+      }
+      if (runs('warm')) results.warm = await warmApi(stack.info, api);
+    } finally {
+      await stack.stop();
+    }
+  }
+  results.totalSeconds = round((Date.now() - startedAt) / 1000, 0);
+
+  save();
+  if (results.warm) writeFileSync(path.join(outDir, 'latency.svg'), renderLatencyChart(results.warm.comparisons, results.date));
+  printReport(results);
 }
 
 main().then(

@@ -5,6 +5,8 @@ import path from 'node:path';
 export interface RunningService {
   url: string;
   agentKey: string;
+  /** Everything the stack printed so far (stdout and stderr, interleaved), never echoed by the tests. */
+  output(): string;
   stop(): Promise<void>;
 }
 
@@ -36,6 +38,7 @@ export async function startService(env: Record<string, string> = {}): Promise<Ru
   return {
     url,
     agentKey,
+    output: () => output,
     stop: () =>
       new Promise<void>((resolve) => {
         if (child.exitCode !== null) return resolve();

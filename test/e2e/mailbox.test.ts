@@ -42,7 +42,8 @@ describe('GET /__dev/mailbox', () => {
     // The email's HTML, escaped into srcdoc: the button's link is there, to click as a customer would.
     const frames = [...page.matchAll(/<iframe title="[^"]*" sandbox="allow-popups allow-popups-to-escape-sandbox" srcdoc="([^"]*)"><\/iframe>/g)];
     expect(frames).toHaveLength(2);
-    expect(frames[0]![1]).toContain(`href=&quot;${service.url}/activation#token=${token}&quot;`);
+    // John reads English: his link opens the page in English.
+    expect(frames[0]![1]).toContain(`href=&quot;${service.url}/activation?lang=en#token=${token}&quot;`);
     expect(frames[0]![1]).toContain('&lt;html lang=&quot;en&quot;');
     expect(frames[1]![1]).toContain('&lt;html lang=&quot;fr&quot;');
     // Nothing of the emails gets out of its frame unescaped.

@@ -21,7 +21,8 @@ type Exports = Record<string, any>;
 
 async function bundle(options: BuildOptions): Promise<string> {
   const result = await build({ ...options, outfile: 'index.js', write: false, logLevel: 'silent' });
-  return result.outputFiles[0]!.text;
+  // The source map is written beside the code (`.map`): the code is the other file.
+  return result.outputFiles.find((file) => !file.path.endsWith('.map'))!.text;
 }
 
 /** Evaluates a CommonJS bundle as Lambda loads it; `stubs` replace modules the runtime provides. */
@@ -32,6 +33,12 @@ function evaluate(code: string, stubs: Record<string, unknown> = {}): Exports {
   new Function('module', 'exports', 'require', '__filename', '__dirname', code)(module, module.exports, requireStubbed, '/var/task/index.js', '/var/task');
   return module.exports;
 }
+
+/**
+ * The deployed options, but CommonJS with the SDK left out, so that `evaluate` can load the bundle
+ * and stand in for the SDK (minifying and `keepNames` are the same in either format).
+ */
+const EVALUABLE = { awsSdk: 'external', format: 'cjs' } as const;
 
 const ERROR_CLASS = /export class (\w+) extends \w*Error\b/g;
 
@@ -85,7 +92,7 @@ describe('error names in bundles built as deployed', () => {
   const modules = errorModules();
 
   beforeAll(async () => {
-    const { entryPoints: _entry, ...options } = esbuildOptionsFor(functionEntry('api', 'health'));
+    const { entryPoints: _entry, ...options } = esbuildOptionsFor(functionEntry('api', 'health'), EVALUABLE);
     const code = await bundle({
       ...options,
       stdin: { contents: modules.map(({ file }, i) => `export * as m${i} from '${file}';`).join('\n'), resolveDir: PROJECT_ROOT, loader: 'ts' },
@@ -113,7 +120,7 @@ describe('error names in bundles built as deployed', () => {
   });
 
   it('throws EmailDeliveryDeferred by that name from the bundled IssueActivation function when SES throttles', async () => {
-    const code = await bundle(esbuildOptionsFor(functionEntry('workflow', 'issue-activation')));
+    const code = await bundle(esbuildOptionsFor(functionEntry('workflow', 'issue-activation'), EVALUABLE));
     const sent: string[] = [];
     // The AWS SDK is the Lambda runtime's (external to the bundle): stand-ins answer as AWS would.
     class DynamoDBClient {
@@ -146,7 +153,7 @@ describe('error names in bundles built as deployed', () => {
   });
 
   it('keeps the names of the error classes in a bundled API function', async () => {
-    const code = await bundle(esbuildOptionsFor(functionEntry('api', 'verify-activation')));
+    const code = await bundle(esbuildOptionsFor(functionEntry('api', 'verify-activation'), EVALUABLE));
     // Minified, a class keeps its name only as the string esbuild's `keepNames` hands it.
     const names = ['AppError', 'ValidationError', 'ActivationNotFoundError', 'ActivationExpiredError', 'ServiceUnavailableError'];
     expect(names.filter((name) => !code.includes(`"${name}"`))).toEqual([]);

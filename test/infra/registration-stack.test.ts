@@ -351,7 +351,7 @@ describe('RegistrationStack', () => {
         expect(permissionsOf(handler).actions.sort()).toEqual(
           ['logs:CreateLogStream', 'logs:PutLogEvents', 'xray:PutTraceSegments', 'xray:PutTelemetryRecords'].sort(),
         );
-        expect(Object.keys(environmentOf(handler)).sort()).toEqual(['LOG_LEVEL', 'PORTAL_ORIGIN', 'POWERTOOLS_SERVICE_NAME']);
+        expect(Object.keys(environmentOf(handler)).sort()).toEqual(['LOG_LEVEL', 'PORTAL_ORIGIN', 'POWERTOOLS_METRICS_NAMESPACE', 'POWERTOOLS_SERVICE_NAME']);
       }
     });
 

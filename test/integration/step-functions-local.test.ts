@@ -176,14 +176,15 @@ describe('the registration workflow (infra/workflow/registration.asl.json)', () 
     return call.event['taskToken'] as string;
   }
 
-  const activation = (activationId: string) => ({ kind: 'activation', activationId, accountNumber: '100200300', channel: 'email' });
+  // As StepFunctionsWorkflow starts them: with the correlation id of the request behind it.
+  const activation = (activationId: string) => ({ kind: 'activation', activationId, accountNumber: '100200300', channel: 'email', correlationId: `request-${activationId}` });
 
   test('success path: the registration sends the token back with the user, then the confirmation is sent', async () => {
     const executionArn = await start('success-1', activation('act-success'));
     const token = await parkedToken('act-success');
 
     expect(calls.issue.map((c) => c.event)).toEqual([activation('act-success')]);
-    expect(calls.await[0]!.event).toEqual({ activationId: 'act-success', taskToken: token });
+    expect(calls.await[0]!.event).toEqual({ activationId: 'act-success', taskToken: token, correlationId: 'request-act-success' });
     const running = await describe_(executionArn);
     expect(running).toMatchObject({ status: 'RUNNING', name: 'success-1', stateMachineArn: sfn.stateMachineArn });
     expect(running.startDate).toEqual(clock.now());
@@ -194,8 +195,8 @@ describe('the registration workflow (infra/workflow/registration.asl.json)', () 
     const done = await finished(executionArn);
     expect(done.status).toBe('SUCCEEDED');
     expect(done.stopDate).toBeInstanceOf(Date);
-    expect(calls.confirm.map((c) => c.event)).toEqual([{ accountNumber: '100200300', userId: 'u1' }]);
-    expect(output(done)).toEqual({ kind: 'confirmation', accountNumber: '100200300', userId: 'u1', confirmation: { sent: true } });
+    expect(calls.confirm.map((c) => c.event)).toEqual([{ accountNumber: '100200300', userId: 'u1', correlationId: 'request-act-success' }]);
+    expect(output(done)).toEqual({ kind: 'confirmation', accountNumber: '100200300', userId: 'u1', correlationId: 'request-act-success', confirmation: { sent: true } });
     expect(calls.expire).toEqual([]);
 
     // As on AWS, a token whose task has closed is answered TaskTimedOut.
@@ -246,7 +247,7 @@ describe('the registration workflow (infra/workflow/registration.asl.json)', () 
     const done = await finished(executionArn);
 
     expect(done.status).toBe('SUCCEEDED');
-    expect(calls.expire.map((c) => c.event)).toEqual([{ activationId: 'act-timeout' }]);
+    expect(calls.expire.map((c) => c.event)).toEqual([{ activationId: 'act-timeout', correlationId: 'request-act-timeout' }]);
     expect(calls.confirm).toEqual([]);
     expect(output(done)).toMatchObject({ timeout: { Error: 'States.Timeout' }, expiry: { expired: true } });
     await expect(
@@ -308,7 +309,7 @@ describe('the registration workflow (infra/workflow/registration.asl.json)', () 
     const done = await finished(await start('undelivered-1', activation('act-undelivered')));
 
     expect(calls.issue).toHaveLength(4);
-    expect(calls.failure.map((c) => c.event)).toEqual([{ activationId: 'act-undelivered' }]);
+    expect(calls.failure.map((c) => c.event)).toEqual([{ activationId: 'act-undelivered', correlationId: 'request-act-undelivered' }]);
     expect(calls.await).toEqual([]);
     expect([done.status, done.error]).toEqual(['FAILED', 'ActivationNotDelivered']);
   });
@@ -330,7 +331,7 @@ describe('the registration workflow (infra/workflow/registration.asl.json)', () 
     const done = await finished(executionArn);
 
     expect(done.status).toBe('SUCCEEDED');
-    expect(calls.confirm.map((c) => c.event)).toEqual([{ accountNumber: '100200300', userId: 'u7' }]);
+    expect(calls.confirm.map((c) => c.event)).toEqual([{ accountNumber: '100200300', userId: 'u7', correlationId: 'request-act-late' }]);
   });
 
   test('a recovery email input goes straight to SendRecoveryEmail', async () => {
@@ -347,7 +348,8 @@ describe('the registration workflow (infra/workflow/registration.asl.json)', () 
 
     expect(done.status).toBe('SUCCEEDED');
     expect(calls.issue).toEqual([]);
-    expect(calls.confirm.map((c) => c.event)).toEqual([{ accountNumber: '555', userId: 'u9' }]);
+    // Started without a correlation id: the execution's name stands in for it.
+    expect(calls.confirm.map((c) => c.event)).toEqual([{ accountNumber: '555', userId: 'u9', correlationId: 'confirmation-1' }]);
   });
 
   test('unknown and malformed task tokens', async () => {

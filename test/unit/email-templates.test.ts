@@ -49,8 +49,10 @@ describe('emails: every template, fr and en', () => {
   test.each(LANGUAGES)('activation and invitation (%s) give the link with the token and the expiry in words', (language) => {
     for (const kind of ['activation', 'invitation'] as const) {
       const { html, text } = sampleEmail(kind, language);
-      expect(text).toMatch(/http:\/\/localhost:3000\/activation#token=[A-Za-z0-9_-]{20,}/);
-      expect(html).toContain('/activation#token=');
+      const page = language === 'en' ? '/activation?lang=en#token=' : '/activation#token=';
+      expect(text).toContain(`http://localhost:3000${page}`);
+      expect(text).toMatch(/#token=[A-Za-z0-9_-]{20,}/);
+      expect(html).toContain(page);
       const expiry = language === 'fr' ? 'le 6 décembre 2026 à 10 h 46 (heure de Montréal)' : 'December 6, 2026 at 10:46 a.m. (Montréal time)';
       expect(text.replace(/\u202f/g, ' ')).toContain(expiry);
       expect(html.replace(/\u202f/g, ' ')).toContain(expiry);
@@ -80,7 +82,10 @@ describe('emails: every template, fr and en', () => {
         expect(part).toContain(SAMPLE_SETTINGS.customerServicePhone);
         expect(part).toContain(language === 'fr' ? 'marie.tremblay' : 'john.smith');
       }
-      if (kind === 'password-reset') expect(text).toMatch(/\/password-reset#token=[A-Za-z0-9_-]{20,}\n/);
+      if (kind === 'password-reset') {
+        const page = language === 'en' ? '\\/password-reset\\?lang=en#token=' : '\\/password-reset#token=';
+        expect(text).toMatch(new RegExp(`${page}[A-Za-z0-9_-]{20,}\\n`));
+      }
     },
   );
 

@@ -1,0 +1,192 @@
+import { rmSync, writeFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { CfnOutput, Stack, Stage, Tags, type StackProps } from 'aws-cdk-lib';
+import type { Construct } from 'constructs';
+import { NOT_FOUND_PAGE, PortalSite, type PortalDomain } from '../constructs/portal-site';
+import { buildPortalSync, type BuildReport } from '../../shared/portal/build';
+import { HOME_PAGE_ROUTE } from '../../shared/portal/pages';
+
+/** Deployment settings of the portal, read from CDK context values (defaults in cdk.json). */
+export interface PortalSettings {
+  /** The API's base URL, without `/v1` and without a trailing slash: what the pages call. */
+  readonly apiUrl: string;
+  /** Origin of `apiUrl`: the only other origin the CSP lets the pages call. */
+  readonly apiOrigin: string;
+  /** Shown by the pages when a link can no longer be used. */
+  readonly customerServicePhone: string;
+  /** @default the distribution's `*.cloudfront.net` domain */
+  readonly domain?: PortalDomain;
+}
+
+const PHONE_PATTERN = /^\+?[0-9][0-9 ().-]{5,38}[0-9]$/;
+const DOMAIN_PATTERN = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
+// CloudFront takes certificates from ACM in us-east-1 only.
+const CLOUDFRONT_CERTIFICATE_ARN_PATTERN = /^arn:aws[a-z-]*:acm:us-east-1:\d{12}:certificate\/[0-9a-f-]{36}$/;
+
+/**
+ * Reads and validates the portal's context values; throws one error that lists every problem,
+ * with how to set the value, so that `cdk synth` fails before building anything.
+ */
+export function readPortalSettings(scope: Construct): PortalSettings {
+  const problems: string[] = [];
+  const read = (key: string, required: boolean): string | undefined => {
+    const value: unknown = scope.node.tryGetContext(key);
+    if (value === undefined || value === null || value === '') {
+      if (required) problems.push(`"${key}" is missing`);
+      return undefined;
+    }
+    if (typeof value !== 'string') {
+      problems.push(`"${key}" must be a string, got ${JSON.stringify(value)}`);
+      return undefined;
+    }
+    return value.trim();
+  };
+
+  const rawApiUrl = read('apiUrl', true);
+  let apiUrl = '';
+  let apiOrigin = '';
+  if (rawApiUrl !== undefined) {
+    let url: URL | undefined;
+    try {
+      url = new URL(rawApiUrl);
+    } catch {
+      problems.push(`"apiUrl" is not a URL (got ${JSON.stringify(rawApiUrl)})`);
+    }
+    if (url) {
+      const pathname = url.pathname.replace(/\/+$/, '');
+      // The pages are served over HTTPS: a call to an http API would be blocked as mixed content.
+      if (url.protocol !== 'https:') problems.push(`"apiUrl" must use https (got ${JSON.stringify(rawApiUrl)})`);
+      else if (url.username || url.password || url.search || url.hash) {
+        problems.push(`"apiUrl" must have no credentials, query or fragment (got ${JSON.stringify(rawApiUrl)})`);
+      } else if (/\/v1$/.test(pathname)) {
+        problems.push(`"apiUrl" is the API's base URL, without /v1 (got ${JSON.stringify(rawApiUrl)})`);
+      } else {
+        apiUrl = `${url.origin}${pathname}`;
+        apiOrigin = url.origin;
+      }
+    }
+  }
+
+  const customerServicePhone = read('customerServicePhone', true);
+  if (
+    customerServicePhone !== undefined &&
+    (!PHONE_PATTERN.test(customerServicePhone) || customerServicePhone.replace(/\D/g, '').length < 7)
+  ) {
+    problems.push(
+      `"customerServicePhone" must be a phone number of digits, spaces, "+", "-", "(", ")" or "." (got ${JSON.stringify(customerServicePhone)})`,
+    );
+  }
+
+  const domainName = read('portalDomainName', false)?.toLowerCase();
+  const certificateArn = read('portalCertificateArn', false);
+  if (domainName !== undefined && !DOMAIN_PATTERN.test(domainName)) {
+    problems.push(`"portalDomainName" must be a domain name such as portal.example.com (got ${JSON.stringify(domainName)})`);
+  }
+  if (certificateArn !== undefined && !CLOUDFRONT_CERTIFICATE_ARN_PATTERN.test(certificateArn)) {
+    problems.push(
+      `"portalCertificateArn" must be the ARN of an ACM certificate in us-east-1, arn:aws:acm:us-east-1:<account>:certificate/<id> (got ${JSON.stringify(certificateArn)})`,
+    );
+  }
+  if ((domainName === undefined) !== (certificateArn === undefined)) {
+    problems.push('"portalDomainName" and "portalCertificateArn" go together: set both or neither');
+  }
+
+  if (problems.length > 0) {
+    throw new Error(`Invalid CDK context: ${problems.join('; ')}. Set values with -c key=value or in cdk.json "context" (see README).`);
+  }
+  return {
+    apiUrl,
+    apiOrigin,
+    customerServicePhone: customerServicePhone!,
+    domain: domainName && certificateArn ? { domainName, certificateArn } : undefined,
+  };
+}
+
+/**
+ * The page CloudFront shows, with status 404, for a path that holds no file: static, in both
+ * languages (no script picks one), styled by the pages' own style sheet.
+ */
+export function notFoundPageHtml(stylesheet: string, icon?: string): string {
+  return [
+    '<!doctype html>',
+    '<html lang="fr" dir="ltr">',
+    '<head>',
+    '<meta charset="utf-8">',
+    '<meta name="viewport" content="width=device-width, initial-scale=1">',
+    '<meta name="referrer" content="no-referrer">',
+    '<title>Page introuvable — Espace client Affaires</title>',
+    ...(icon ? [`<link rel="icon" href="/${icon}" type="image/svg+xml">`] : []),
+    `<link rel="stylesheet" href="/${stylesheet}">`,
+    '</head>',
+    '<body>',
+    '<header class="site-header"><div class="site-header__inner">',
+    `<a class="brand" href="${HOME_PAGE_ROUTE}"><span class="brand__mark" aria-hidden="true"></span>Espace client Affaires</a>`,
+    '</div></header>',
+    '<main id="main">',
+    '<h1>Page introuvable</h1>',
+    '<div class="card">',
+    `<p>Aucune page ne se trouve à cette adresse. <a href="${HOME_PAGE_ROUTE}">Aller à la page de connexion de l’Espace client Affaires</a></p>`,
+    '</div>',
+    '<div class="card" lang="en">',
+    '<h2>Page not found</h2>',
+    `<p>There is no page at this address. <a href="${HOME_PAGE_ROUTE}">Go to the Business Customer Portal sign-in page</a></p>`,
+    '</div>',
+    '</main>',
+    '</body>',
+    '</html>',
+    '',
+  ].join('\n');
+}
+
+/**
+ * Builds the pages for these settings into `outDir` (emptied first) and adds the 404 page.
+ * Runs at synth time, so the deployed files always match the API they call.
+ */
+export function buildPortalPages(outDir: string, settings: PortalSettings): BuildReport {
+  rmSync(outDir, { recursive: true, force: true });
+  const report = buildPortalSync(outDir, { apiUrl: settings.apiUrl, customerServicePhone: settings.customerServicePhone });
+  const stylesheet = report.files.find((file) => /^assets\/portal-[^/]+\.css$/.test(file.path));
+  if (!stylesheet) throw new Error(`The portal build in ${outDir} has no style sheet`);
+  const icon = report.files.find((file) => file.path === 'favicon.svg');
+  writeFileSync(path.join(outDir, NOT_FOUND_PAGE), notFoundPageHtml(stylesheet.path, icon?.path));
+  return report;
+}
+
+export interface PortalStackProps extends StackProps {
+  /** @default read from the context (`readPortalSettings`) */
+  readonly settings?: PortalSettings;
+}
+
+/**
+ * The portal's pages (spec §8) on S3 and CloudFront. Its `PortalUrl` output is the API stack's
+ * `portalUrl`; the API stack's `ApiUrl` output is this stack's `apiUrl` (see app.ts).
+ */
+export class PortalStack extends Stack {
+  readonly site: PortalSite;
+  readonly settings: PortalSettings;
+  /** What was built and deployed, with each file's size. */
+  readonly build: BuildReport;
+
+  constructor(scope: Construct, id: string, props: PortalStackProps = {}) {
+    super(scope, id, props);
+    this.settings = props.settings ?? readPortalSettings(this);
+    Tags.of(this).add('service', 'registration-portal');
+
+    // Built inside the cloud assembly folder (cdk.out when run by the CLI), one folder per stack.
+    const outDir = path.join(Stage.of(this)!.outdir, `${this.artifactId}.pages`);
+    this.build = buildPortalPages(outDir, this.settings);
+
+    this.site = new PortalSite(this, 'Site', { pagesDir: outDir, apiOrigin: this.settings.apiOrigin, domain: this.settings.domain });
+
+    new CfnOutput(this, 'PortalUrl', {
+      description: "The portal's URL: deploy the API stack with -c portalUrl=<this value>",
+      value: this.site.url,
+    });
+    new CfnOutput(this, 'DistributionId', { value: this.site.distribution.distributionId });
+    new CfnOutput(this, 'DistributionDomainName', {
+      description: 'Where the DNS record of portalDomainName points (CNAME or alias), when one is set',
+      value: this.site.distribution.distributionDomainName,
+    });
+    new CfnOutput(this, 'PagesBucketName', { value: this.site.bucket.bucketName });
+  }
+}

@@ -1,0 +1,132 @@
+/**
+ * The floors the warm API is compared with: a bare `node:http` server, in a process of its own,
+ * doing for each route only the AWS calls that route cannot do without, with the same SDK client
+ * settings and against the same DynamoDB Local and Step Functions engine as the service.
+ *
+ * - `POST /v1/activations/verify`: one `GetItem` of the activation (the token names it).
+ * - `POST /v1/activation-requests`: one `GetItem` of the account, one `StartExecution` with the
+ *   input the service starts (its two unavoidable calls: the answer must not wait for the email).
+ * - `POST /v1/sessions`: one `GetItem` of the login and the same argon2id verify
+ *   (`Argon2PasswordHasher`). Logins are found by username through a second item; the floor
+ *   reads the login directly, its key resolved once at start.
+ *
+ * Run as a child process by `warm-api.ts`: `tsx test/bench/baselines.ts`, configured by the
+ * environment (`BENCH_*`); it prints `{"port": n}` once listening.
+ */
+import { randomBytes } from 'node:crypto';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
+import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { Argon2PasswordHasher } from '../../shared/adapters/argon2-password-hasher';
+
+/** The baseline's routes, by the service path each one is the floor of. */
+export const BASELINE_ROUTES = {
+  verify: '/v1/activations/verify',
+  activationRequest: '/v1/activation-requests',
+  signIn: '/v1/sessions',
+} as const;
+
+interface BaselineConfig {
+  tableName: string;
+  stateMachineArn: string;
+  /** username (lower case) → userId, resolved by the bench once the logins exist. */
+  userIds: Record<string, string>;
+}
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let text = '';
+    req.setEncoding('utf8');
+    req.on('data', (chunk: string) => (text += chunk));
+    req.on('end', () => resolve(text));
+    req.on('error', reject);
+  });
+}
+
+function reply(res: ServerResponse, statusCode: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.writeHead(statusCode, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) });
+  res.end(text);
+}
+
+/** Starts the baseline server; the SDK clients take their endpoints from `AWS_ENDPOINT_URL_*`, as the service's do. */
+export async function startBaselineServer(config: BaselineConfig, port = 0): Promise<{ port: number; close(): Promise<void> }> {
+  // The service's client settings (shared/adapters/aws-clients.ts).
+  const requestHandler = { connectionTimeout: 1_000, requestTimeout: 5_000 };
+  const dynamoDb = new DynamoDBClient({ maxAttempts: 4, requestHandler });
+  const sfn = new SFNClient({ maxAttempts: 4, requestHandler });
+  const hasher = new Argon2PasswordHasher();
+
+  const routes: Record<string, (body: Record<string, string>) => Promise<[number, unknown]>> = {
+    [BASELINE_ROUTES.verify]: async ({ activationToken }) => {
+      const id = String(activationToken).slice(0, 22);
+      const { Item } = await dynamoDb.send(
+        new GetItemCommand({ TableName: config.tableName, Key: { pk: { S: `ACTIVATION#${id}` }, sk: { S: 'ACTIVATION' } } }),
+      );
+      if (!Item) return [404, { error: { code: 'ACTIVATION_NOT_FOUND' } }];
+      return [200, { status: 'valid', purpose: Item.purpose?.S ?? 'holder', expiresAt: Item.expiresAt?.S ?? null }];
+    },
+    [BASELINE_ROUTES.activationRequest]: async ({ accountNumber, postalCode }) => {
+      const number = String(accountNumber).replace(/[\s-]/g, '');
+      const { Item } = await dynamoDb.send(
+        new GetItemCommand({ TableName: config.tableName, Key: { pk: { S: `ACCOUNT#${number}` }, sk: { S: 'PROFILE' } } }),
+      );
+      const activationId = randomBytes(16).toString('base64url');
+      const onFile = Item?.account?.M?.serviceAddress?.M?.postalCode?.S?.replace(/\s/g, '').toUpperCase();
+      const identityVerified = onFile !== undefined && onFile === String(postalCode).replace(/\s/g, '').toUpperCase();
+      await sfn.send(
+        new StartExecutionCommand({
+          stateMachineArn: config.stateMachineArn,
+          name: activationId,
+          input: JSON.stringify({ kind: 'activation', activationId, accountNumber: number, channel: 'self-service', identityVerified }),
+        }),
+      );
+      return [202, { status: 'accepted' }];
+    },
+    [BASELINE_ROUTES.signIn]: async ({ username, password }) => {
+      const userId = config.userIds[String(username).toLowerCase()];
+      const { Item } = await dynamoDb.send(
+        new GetItemCommand({ TableName: config.tableName, Key: { pk: { S: `USER#${userId ?? 'none'}` }, sk: { S: 'USER' } }, ConsistentRead: true }),
+      );
+      const hash = Item?.passwordHash?.S;
+      if (!hash || !(await hasher.verify(String(password), hash))) return [401, { error: { code: 'INVALID_CREDENTIALS' } }];
+      return [201, { sessionToken: randomBytes(48).toString('base64url') }];
+    },
+  };
+
+  const server = createServer((req, res) => {
+    const route = req.method === 'POST' ? routes[req.url ?? ''] : undefined;
+    if (!route) return reply(res, 404, { error: { code: 'ROUTE_NOT_FOUND' } });
+    readBody(req)
+      .then((text) => route(JSON.parse(text) as Record<string, string>))
+      .then(([status, body]) => reply(res, status, body))
+      .catch((error: Error) => reply(res, 500, { error: { code: 'INTERNAL_ERROR', name: error.name } }));
+  });
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+  return {
+    port: (server.address() as AddressInfo).port,
+    close: () =>
+      new Promise<void>((resolve) => {
+        dynamoDb.destroy();
+        sfn.destroy();
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+if (require.main === module) {
+  const config: BaselineConfig = {
+    tableName: process.env.BENCH_TABLE_NAME ?? 'registration-local',
+    stateMachineArn: process.env.BENCH_STATE_MACHINE_ARN ?? '',
+    userIds: JSON.parse(process.env.BENCH_USER_IDS ?? '{}') as Record<string, string>,
+  };
+  startBaselineServer(config).then(
+    ({ port }) => process.stdout.write(`${JSON.stringify({ port })}\n`),
+    (error: unknown) => {
+      console.error(error);
+      process.exit(1);
+    },
+  );
+}

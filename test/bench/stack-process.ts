@@ -1,0 +1,159 @@
+/**
+ * The local stack (`npm start`'s, unchanged) in a process of its own, so that the load generator
+ * does not share its event loop, plus what the cost model counts, observed without changing what
+ * runs:
+ *
+ * - state transitions, from the local Step Functions engine's own event log of each execution
+ *   (`aws-local-stepfunctions` `eventLogs`), with each Task state's duration;
+ * - DynamoDB capacity, by asking every call of the shared client for `ReturnConsumedCapacity`
+ *   (DynamoDB Local answers it as DynamoDB does) while counting is on.
+ *
+ * Started by `warm-api.ts`: `tsx test/bench/stack-process.ts <seed file>`. It prints one JSON
+ * line (`url`, `control`, endpoints) once ready; `control` is a small HTTP API: `GET /counters`,
+ * `POST /counters/reset`, `POST /counting/on|off`.
+ */
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { StateMachine } from 'aws-local-stepfunctions';
+import { dynamoDbClient } from '../../shared/adapters/aws-clients';
+import { startLocalStack } from '../../infra/local/stack';
+
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+process.env.POWERTOOLS_LOG_LEVEL ??= 'ERROR';
+
+/** What one execution did, from its event log. */
+export interface ExecutionRecord {
+  name: string;
+  /** Billable state transitions: every state entered, plus every retry. */
+  transitions: number;
+  states: string[];
+  /** Task states (Lambda invocations) with their durations, ms. */
+  tasks: { state: string; ms: number }[];
+  status: 'running' | 'succeeded' | 'failed';
+}
+
+export interface Counters {
+  executions: ExecutionRecord[];
+  /** By DynamoDB operation: calls, read and write capacity units consumed. */
+  dynamodb: Record<string, { calls: number; readUnits: number; writeUnits: number }>;
+}
+
+let counting = false;
+const counters: Counters = { executions: [], dynamodb: {} };
+
+type EventLog = { type: string; timestamp: number; state?: { name: string; type?: string } };
+type Run = (this: StateMachine, ...args: Parameters<StateMachine['run']>) => ReturnType<StateMachine['run']>;
+
+/** Reads each execution's event log as the engine writes it. */
+function observeExecutions(): void {
+  const run = StateMachine.prototype.run as Run;
+  StateMachine.prototype.run = function observed(this: StateMachine, ...args: Parameters<StateMachine['run']>) {
+    const execution = run.apply(this, args);
+    if (!counting) return execution;
+    const context = args[1]?.context as { Execution?: { Name?: string } } | undefined;
+    const record: ExecutionRecord = { name: context?.Execution?.Name ?? '?', transitions: 0, states: [], tasks: [], status: 'running' };
+    counters.executions.push(record);
+    const entered = new Map<string, number>();
+    void (async () => {
+      for await (const event of execution.eventLogs as AsyncGenerator<EventLog>) {
+        const state = event.state?.name;
+        if (event.type === 'StateEntered' && state) {
+          record.transitions++;
+          record.states.push(state);
+          entered.set(state, event.timestamp);
+        } else if (event.type === 'StateRetried') {
+          record.transitions++;
+        } else if ((event.type === 'StateExited' || event.type === 'StateFailed') && state && event.state?.type === 'Task') {
+          record.tasks.push({ state, ms: event.timestamp - (entered.get(state) ?? event.timestamp) });
+        } else if (event.type === 'ExecutionSucceeded') record.status = 'succeeded';
+        else if (event.type === 'ExecutionFailed' || event.type === 'ExecutionTerminated') record.status = 'failed';
+      }
+    })().catch(() => undefined);
+    return execution;
+  };
+}
+
+type Capacity = { CapacityUnits?: number; ReadCapacityUnits?: number; WriteCapacityUnits?: number };
+
+/** Counts the capacity every call of the shared DynamoDB client consumes, while counting is on. */
+function observeDynamoDb(): void {
+  dynamoDbClient().middlewareStack.add(
+    (next, context) => async (args) => {
+      if (!counting) return next(args);
+      const input = args.input as { ReturnConsumedCapacity?: string };
+      input.ReturnConsumedCapacity ??= 'TOTAL';
+      const operation = context.commandName?.replace(/Command$/, '') ?? '?';
+      const entry = (counters.dynamodb[operation] ??= { calls: 0, readUnits: 0, writeUnits: 0 });
+      entry.calls++;
+      const record = (capacity: Capacity[] | Capacity | undefined) => {
+        for (const item of [capacity ?? []].flat()) {
+          // Reads and writes are told apart by the operation (a write's total is write units).
+          const write = /Put|Update|Delete|Write/.test(operation);
+          const units = item.CapacityUnits ?? 0;
+          entry.readUnits += item.ReadCapacityUnits ?? (write ? 0 : units);
+          entry.writeUnits += item.WriteCapacityUnits ?? (write ? units : 0);
+        }
+      };
+      try {
+        const result = await next(args);
+        record((result.output as { ConsumedCapacity?: Capacity[] | Capacity }).ConsumedCapacity);
+        return result;
+      } catch (error) {
+        // A failed condition still consumed its units; DynamoDB reports them only on success, so
+        // a failed write is counted as one unit (the minimum it is billed).
+        if (/Put|Update|Delete|Write/.test(operation)) entry.writeUnits += 1;
+        throw error;
+      }
+    },
+    { step: 'initialize', name: 'benchConsumedCapacity' },
+  );
+}
+
+async function main(): Promise<void> {
+  observeExecutions();
+  const stack = await startLocalStack({ port: 0, seedFile: process.argv[2] });
+  observeDynamoDb();
+  const info = (await (await fetch(`${stack.url}/__dev/info`)).json()) as { stepFunctions: { stateMachineArn: string }; dynamodb: { tables: string[] } };
+
+  const control = createServer((req, res) => {
+    const send = (body: unknown) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify(body));
+    };
+    if (req.method === 'GET' && req.url === '/counters') return send(counters);
+    if (req.method === 'POST' && req.url === '/counters/reset') {
+      counters.executions = [];
+      counters.dynamodb = {};
+      return send({ ok: true });
+    }
+    if (req.method === 'POST' && (req.url === '/counting/on' || req.url === '/counting/off')) {
+      counting = req.url.endsWith('/on');
+      return send({ counting });
+    }
+    res.writeHead(404).end();
+  });
+  await new Promise<void>((resolve) => control.listen(0, '127.0.0.1', resolve));
+
+  const stop = async () => {
+    control.close();
+    await stack.close();
+    process.exit(0);
+  };
+  process.once('SIGTERM', () => void stop());
+  process.once('SIGINT', () => void stop());
+  process.stdout.write(
+    `${JSON.stringify({
+      url: stack.url,
+      control: `http://127.0.0.1:${(control.address() as AddressInfo).port}`,
+      dynamoDbEndpoint: stack.dynamoDbEndpoint,
+      stepFunctionsEndpoint: stack.stepFunctionsEndpoint,
+      stateMachineArn: info.stepFunctions.stateMachineArn,
+      tableName: info.dynamodb.tables[0],
+    })}\n`,
+  );
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});
