@@ -1,20 +1,15 @@
 import type { Construct } from 'constructs';
+import { InvalidContextError } from './context-values';
 import { readPortalSettings, type PortalSettings } from './stacks/portal-stack';
 import { readSettings, type RegistrationSettings } from './stacks/registration-stack';
+
+export { checkHttpsUrl, InvalidContextError } from './context-values';
 
 /**
  * The CDK context values of the whole app, read once before any stack is built: every problem
  * of every stack's settings is listed in one message, and `cdk synth` stops with it, without a
  * stack trace (a wrong value is the operator's to fix, not a bug).
  */
-
-/** Context values that cannot be used; `problems` holds one line per value. */
-export class InvalidContextError extends Error {
-  constructor(readonly problems: string[]) {
-    super(`Invalid CDK context: ${problems.join('; ')}. Set values with -c key=value or in cdk.json "context" (see README).`);
-    this.name = 'InvalidContextError';
-  }
-}
 
 /** The settings of each stack of the app. */
 export interface AppSettings {
@@ -44,39 +39,12 @@ export function readAppSettings(scope: Construct): AppSettings {
 }
 
 /**
- * The problems an error of a settings reader stands for: an InvalidContextError's, or those of
- * the same message thrown as a plain Error (each problem starts with its quoted key).
+ * The problems an error of a settings reader stands for.
  * @throws the error itself when it is anything else (a bug, not a value to fix)
  */
 function contextProblems(error: unknown): string[] {
   if (error instanceof InvalidContextError) return error.problems;
-  const text = error instanceof Error ? /^Invalid CDK context: (.*)\. Set values with -c/s.exec(error.message)?.[1] : undefined;
-  if (text === undefined) throw error;
-  return text.split(/; (?=")/);
-}
-
-/**
- * Checks an https URL given as a context value: every problem at once (scheme, credentials,
- * query, fragment; a bare `?` or `#` counts, though `URL` drops it). Returns the URL without
- * trailing slash and its origin when it has none.
- */
-export function checkHttpsUrl(key: string, raw: string, options: { allowLocalHttp: boolean }): { problems: string[]; url?: string; origin?: string } {
-  let url: URL;
-  try {
-    url = new URL(raw);
-  } catch {
-    return { problems: [`"${key}" is not a URL (got ${JSON.stringify(raw)})`] };
-  }
-  const problems: string[] = [];
-  const local = url.hostname === 'localhost' || url.hostname === '127.0.0.1';
-  if (url.protocol !== 'https:' && !(options.allowLocalHttp && url.protocol === 'http:' && local)) {
-    problems.push(`"${key}" must use https${options.allowLocalHttp ? ' (http only for localhost)' : ''} (got ${JSON.stringify(raw)})`);
-  }
-  if (url.username || url.password) problems.push(`"${key}" must have no credentials (got ${JSON.stringify(url.origin + url.pathname)})`);
-  if (url.search || raw.includes('?')) problems.push(`"${key}" must have no query (got ${JSON.stringify(raw)})`);
-  if (url.hash || raw.includes('#')) problems.push(`"${key}" must have no fragment (got ${JSON.stringify(raw)})`);
-  if (problems.length > 0) return { problems };
-  return { problems, url: `${url.origin}${url.pathname}`.replace(/\/+$/, ''), origin: url.origin };
+  throw error;
 }
 
 /**

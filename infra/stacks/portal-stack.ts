@@ -2,6 +2,7 @@ import { rmSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { CfnOutput, Stack, Stage, Tags, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
+import { checkHttpsUrl, contextReader, InvalidContextError, phoneProblem } from '../context-values';
 import { NOT_FOUND_PAGE, PortalSite, type PortalDomain } from '../constructs/portal-site';
 import { buildPortalSync, type BuildReport } from '../../shared/portal/build';
 import { HOME_PAGE_ROUTE } from '../../shared/portal/pages';
@@ -18,7 +19,6 @@ export interface PortalSettings {
   readonly domain?: PortalDomain;
 }
 
-const PHONE_PATTERN = /^\+?[0-9][0-9 ().-]{5,38}[0-9]$/;
 const DOMAIN_PATTERN = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
 // CloudFront takes certificates from ACM in us-east-1 only.
 const CLOUDFRONT_CERTIFICATE_ARN_PATTERN = /^arn:aws[a-z-]*:acm:us-east-1:\d{12}:certificate\/[0-9a-f-]{36}$/;
@@ -29,53 +29,26 @@ const CLOUDFRONT_CERTIFICATE_ARN_PATTERN = /^arn:aws[a-z-]*:acm:us-east-1:\d{12}
  */
 export function readPortalSettings(scope: Construct): PortalSettings {
   const problems: string[] = [];
-  const read = (key: string, required: boolean): string | undefined => {
-    const value: unknown = scope.node.tryGetContext(key);
-    if (value === undefined || value === null || value === '') {
-      if (required) problems.push(`"${key}" is missing`);
-      return undefined;
-    }
-    if (typeof value !== 'string') {
-      problems.push(`"${key}" must be a string, got ${JSON.stringify(value)}`);
-      return undefined;
-    }
-    return value.trim();
-  };
+  const read = contextReader(scope, problems);
 
   const rawApiUrl = read('apiUrl', true);
   let apiUrl = '';
   let apiOrigin = '';
   if (rawApiUrl !== undefined) {
-    let url: URL | undefined;
-    try {
-      url = new URL(rawApiUrl);
-    } catch {
-      problems.push(`"apiUrl" is not a URL (got ${JSON.stringify(rawApiUrl)})`);
-    }
-    if (url) {
-      const pathname = url.pathname.replace(/\/+$/, '');
-      // The pages are served over HTTPS: a call to an http API would be blocked as mixed content.
-      if (url.protocol !== 'https:') problems.push(`"apiUrl" must use https (got ${JSON.stringify(rawApiUrl)})`);
-      else if (url.username || url.password || url.search || url.hash) {
-        problems.push(`"apiUrl" must have no credentials, query or fragment (got ${JSON.stringify(rawApiUrl)})`);
-      } else if (/\/v1$/.test(pathname)) {
-        problems.push(`"apiUrl" is the API's base URL, without /v1 (got ${JSON.stringify(rawApiUrl)})`);
-      } else {
-        apiUrl = `${url.origin}${pathname}`;
-        apiOrigin = url.origin;
-      }
+    // The pages are served over HTTPS: a call to an http API would be blocked as mixed content.
+    const checked = checkHttpsUrl('apiUrl', rawApiUrl, { allowLocalHttp: false });
+    problems.push(...checked.problems);
+    if (checked.url !== undefined && /\/v1$/.test(checked.url)) {
+      problems.push(`"apiUrl" is the API's base URL, without /v1 (got ${JSON.stringify(rawApiUrl)})`);
+    } else if (checked.url !== undefined) {
+      apiUrl = checked.url;
+      apiOrigin = checked.origin!;
     }
   }
 
   const customerServicePhone = read('customerServicePhone', true);
-  if (
-    customerServicePhone !== undefined &&
-    (!PHONE_PATTERN.test(customerServicePhone) || customerServicePhone.replace(/\D/g, '').length < 7)
-  ) {
-    problems.push(
-      `"customerServicePhone" must be a phone number of digits, spaces, "+", "-", "(", ")" or "." (got ${JSON.stringify(customerServicePhone)})`,
-    );
-  }
+  const phone = customerServicePhone === undefined ? undefined : phoneProblem('customerServicePhone', customerServicePhone);
+  if (phone) problems.push(phone);
 
   const domainName = read('portalDomainName', false)?.toLowerCase();
   const certificateArn = read('portalCertificateArn', false);
@@ -92,7 +65,7 @@ export function readPortalSettings(scope: Construct): PortalSettings {
   }
 
   if (problems.length > 0) {
-    throw new Error(`Invalid CDK context: ${problems.join('; ')}. Set values with -c key=value or in cdk.json "context" (see README).`);
+    throw new InvalidContextError(problems);
   }
   return {
     apiUrl,

@@ -7,7 +7,7 @@ import { Monitoring } from '../constructs/monitoring';
 import type { ServiceFunction } from '../constructs/service-function';
 import { Workflow } from '../constructs/workflow';
 import { checkEmail } from '../../shared/domain/field-rules';
-import { checkHttpsUrl, InvalidContextError } from '../context';
+import { checkHttpsUrl, contextReader, InvalidContextError, phoneProblem } from '../context-values';
 
 /** Deployment settings, read from CDK context values (defaults in cdk.json). */
 export interface RegistrationSettings {
@@ -25,7 +25,6 @@ export interface RegistrationSettings {
   readonly apiGatewayLogging: ApiLogging;
 }
 
-const PHONE_PATTERN = /^\+?[0-9][0-9 ().-]{5,38}[0-9]$/;
 const ROLE_ARN_PATTERN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@\/-]{1,512}$/;
 
 /**
@@ -34,18 +33,7 @@ const ROLE_ARN_PATTERN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@\/-]{1,512}$
  */
 export function readSettings(scope: Construct): RegistrationSettings {
   const problems: string[] = [];
-  const read = (key: string, required: boolean): string | undefined => {
-    const value: unknown = scope.node.tryGetContext(key);
-    if (value === undefined || value === null || value === '') {
-      if (required) problems.push(`"${key}" is missing`);
-      return undefined;
-    }
-    if (typeof value !== 'string') {
-      problems.push(`"${key}" must be a string, got ${JSON.stringify(value)}`);
-      return undefined;
-    }
-    return value.trim();
-  };
+  const read = contextReader(scope, problems);
 
   const rawPortalUrl = read('portalUrl', true);
   let portalUrl = '';
@@ -69,14 +57,8 @@ export function readSettings(scope: Construct): RegistrationSettings {
   }
 
   const customerServicePhone = read('customerServicePhone', true);
-  if (
-    customerServicePhone !== undefined &&
-    (!PHONE_PATTERN.test(customerServicePhone) || customerServicePhone.replace(/\D/g, '').length < 7)
-  ) {
-    problems.push(
-      `"customerServicePhone" must be a phone number of digits, spaces, "+", "-", "(", ")" or "." (got ${JSON.stringify(customerServicePhone)})`,
-    );
-  }
+  const phone = customerServicePhone === undefined ? undefined : phoneProblem('customerServicePhone', customerServicePhone);
+  if (phone) problems.push(phone);
 
   const alarmEmail = read('alarmEmail', false);
   if (alarmEmail !== undefined && checkEmail(alarmEmail).length > 0) {
