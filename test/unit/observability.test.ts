@@ -79,8 +79,8 @@ describe('httpHandler correlation', () => {
     const ids: string[] = [];
     // Inside `printed`: their log lines are captured, not printed among the test results.
     await printed(async () => {
-      ids.push((await handler(apiEvent({ 'X-Correlation-Id': 'portal-req-000042' }), context)).headers!['x-correlation-id']!);
-      ids.push((await handler(apiEvent({ 'x-correlation-id': 'marie@example.com' }), context)).headers!['x-correlation-id']!);
+      ids.push(String((await handler(apiEvent({ 'X-Correlation-Id': 'portal-req-000042' }), context)).headers!['x-correlation-id']));
+      ids.push(String((await handler(apiEvent({ 'x-correlation-id': 'marie@example.com' }), context)).headers!['x-correlation-id']));
     });
     expect(ids).toEqual(['portal-req-000042', 'api-request-0001']);
   });
