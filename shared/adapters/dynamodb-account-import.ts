@@ -1,7 +1,10 @@
 import {
   BatchGetItemCommand,
   BatchWriteItemCommand,
+  ConditionalCheckFailedException,
+  QueryCommand,
   ScanCommand,
+  UpdateItemCommand,
   type AttributeValue,
   type DynamoDBClient,
   type KeysAndAttributes,
@@ -9,6 +12,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import type { AccountImportSink, DigestedAccount } from '../domain/account-import';
+import { revokeActivationWrite } from './dynamodb-activations';
 import { keys } from './dynamodb-keys';
 
 /** How unprocessed items are retried: exponential backoff with full jitter. */
@@ -147,8 +151,50 @@ export class DynamoDbAccountImportSink implements AccountImportSink {
     } while (startKey);
   }
 
+  /**
+   * Removes accounts billing dropped: first revokes their links still pending (the holder's
+   * activation, each person's invitation), so that opening one answers `ACTIVATION_REVOKED`
+   * rather than a form that cannot succeed; then deletes the billing record. Logins, people and
+   * history stay. Revoking first makes an interrupted run safe to repeat: the account is still
+   * listed until its links are revoked.
+   */
   async remove(accountNumbers: string[]): Promise<void> {
+    for (const accountNumber of accountNumbers) {
+      const linkIds = new Set<string>();
+      for await (const item of this.accountItems(accountNumber)) {
+        for (const id of [item.pendingActivationId, item.latestActivationId, item.invitationId]) if (typeof id === 'string') linkIds.add(id);
+      }
+      await Promise.all([...linkIds].map((id) => this.revokeIfPending(id)));
+    }
     await this.writeAll(accountNumbers.map((accountNumber): WriteRequest => ({ DeleteRequest: { Key: marshall(keys.account(accountNumber)) } })));
+  }
+
+  /** The link ids of every item of an account's partition (registration state, people). */
+  private async *accountItems(accountNumber: string): AsyncGenerator<Record<string, unknown>> {
+    let startKey: Record<string, AttributeValue> | undefined;
+    do {
+      const page = await this.client.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: 'pk = :pk',
+          ExpressionAttributeValues: marshall({ ':pk': keys.account(accountNumber).pk }),
+          ProjectionExpression: 'pendingActivationId, latestActivationId, invitationId',
+          ConsistentRead: true,
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      for (const item of page.Items ?? []) yield unmarshall(item);
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+  }
+
+  private async revokeIfPending(activationId: string): Promise<void> {
+    try {
+      await this.client.send(new UpdateItemCommand(revokeActivationWrite(this.tableName, activationId).Update!));
+    } catch (error) {
+      // Used, expired, already revoked or deleted by TTL: nothing left to stop.
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    }
   }
 
   private async writeAll(requests: WriteRequest[]): Promise<void> {

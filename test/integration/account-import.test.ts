@@ -10,6 +10,7 @@ import { importAccountRecords, type ImportOptions } from '../../shared/domain/ac
 import { issueActivation } from '../../shared/domain/issue-activation';
 import { registerWithActivation } from '../../shared/domain/register';
 import { registerWithIdentity } from '../../shared/domain/register-with-identity';
+import { verifyActivation } from '../../shared/domain/verify-activation';
 import { newId } from '../../shared/domain/secrets';
 import { addUser } from '../../shared/domain/user-management';
 import { LOCAL_AWS } from '../../infra/local/dynamodb-local';
@@ -143,8 +144,10 @@ describe('account import on DynamoDB Local', () => {
     const full = await importFile(withoutMobility, { fullExport: true });
     expect(full.summary).toMatchObject({ read: 2, unchanged: 2, removed: 1 });
     expect(await deps.accounts.get('555000111222')).toBeUndefined();
+    // Its link is revoked: opening it says so (410), and it registers nothing.
+    await expect(verifyActivation(deps, { activationToken: token })).rejects.toMatchObject({ code: 'ACTIVATION_REVOKED' });
     await expect(registerWithActivation(deps, { activationToken: token, username: 'sophie.cote', password: 'Mobil1te' })).rejects.toMatchObject({
-      code: 'ACCOUNT_NOT_FOUND',
+      code: 'ACTIVATION_REVOKED',
     });
     expect((await tableItems()).filter((item) => item.pk.startsWith('USER'))).toEqual(loginsBefore);
     // Billing lists it again: it is back, as new.

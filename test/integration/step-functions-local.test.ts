@@ -19,6 +19,7 @@ import {
   TaskTimedOut,
   type DescribeExecutionCommandOutput,
 } from '@aws-sdk/client-sfn';
+import { StateMachine } from 'aws-local-stepfunctions';
 import { startLocalStepFunctions, type LocalStepFunctions } from '../../infra/local/step-functions-local';
 
 /**
@@ -62,6 +63,34 @@ function named(name: string, message: string): Error {
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * The states each execution entered (retries marked), by execution name, read from the engine's
+ * own event log as the cost bench does (test/bench/stack-process.ts): each entry is one billed
+ * state transition, so the workflow's cost per path is asserted, not assumed.
+ */
+const histories = new Map<string, { states: string[]; ended: boolean }>();
+type EventLog = { type: string; state?: { name: string } };
+const engineRun = StateMachine.prototype.run;
+StateMachine.prototype.run = function observed(this: StateMachine, ...args: Parameters<StateMachine['run']>) {
+  const execution = engineRun.apply(this, args);
+  const name = (args[1]?.context as { Execution?: { Name?: string } } | undefined)?.Execution?.Name ?? '?';
+  const history = { states: [] as string[], ended: false };
+  histories.set(name, history);
+  void (async () => {
+    for await (const event of execution.eventLogs as AsyncGenerator<EventLog>) {
+      if (event.type === 'StateEntered' && event.state) history.states.push(event.state.name);
+      else if (event.type === 'StateRetried' && event.state) history.states.push(`${event.state.name} (retry)`);
+      else if (/^Execution(Succeeded|Failed|Aborted|Terminated|TimedOut)$/.test(event.type)) history.ended = true;
+    }
+    history.ended = true;
+  })().catch(() => undefined);
+  return execution;
+};
+
+/** The billed transitions of a finished execution: every state entered, plus every retry. */
+const transitionsOf = (name: string): Promise<string[]> =>
+  eventually(() => (histories.get(name)?.ended ? histories.get(name)!.states : undefined), `the event log of ${name}`);
 
 async function eventually<T>(probe: () => T | undefined | Promise<T | undefined>, what: string, timeoutMs = 10_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
@@ -196,8 +225,15 @@ describe('the registration workflow (infra/workflow/registration.asl.json)', () 
     expect(done.status).toBe('SUCCEEDED');
     expect(done.stopDate).toBeInstanceOf(Date);
     expect(calls.confirm.map((c) => c.event)).toEqual([{ accountNumber: '100200300', userId: 'u1', correlationId: 'request-act-success' }]);
-    expect(output(done)).toEqual({ kind: 'confirmation', accountNumber: '100200300', userId: 'u1', correlationId: 'request-act-success', confirmation: { sent: true } });
+    expect(output(done)).toEqual({
+      ...activation('act-success'),
+      issue: { outcome: 'sent' },
+      registration: { userId: 'u1' },
+      confirmation: { sent: true },
+    });
     expect(calls.expire).toEqual([]);
+    // Flow A, billed: 6 transitions (no state but the tasks and the two choices that route them).
+    expect(await transitionsOf('success-1')).toEqual(['Route', 'IssueActivation', 'ActivationSent', 'AwaitRegistration', 'SendConfirmation', 'Done']);
 
     // As on AWS, a token whose task has closed is answered TaskTimedOut.
     await expect(
@@ -250,6 +286,7 @@ describe('the registration workflow (infra/workflow/registration.asl.json)', () 
     expect(calls.expire.map((c) => c.event)).toEqual([{ activationId: 'act-timeout', correlationId: 'request-act-timeout' }]);
     expect(calls.confirm).toEqual([]);
     expect(output(done)).toMatchObject({ timeout: { Error: 'States.Timeout' }, expiry: { expired: true } });
+    expect(await transitionsOf('timeout-1')).toEqual(['Route', 'IssueActivation', 'ActivationSent', 'AwaitRegistration', 'ExpireActivation', 'RegisteredMeanwhile', 'Done']);
     await expect(
       client.send(new SendTaskSuccessCommand({ taskToken: token, output: JSON.stringify({ userId: 'late' }) })),
     ).rejects.toBeInstanceOf(TaskTimedOut);
@@ -312,6 +349,13 @@ describe('the registration workflow (infra/workflow/registration.asl.json)', () 
     expect(calls.failure.map((c) => c.event)).toEqual([{ activationId: 'act-undelivered', correlationId: 'request-act-undelivered' }]);
     expect(calls.await).toEqual([]);
     expect([done.status, done.error]).toEqual(['FAILED', 'ActivationNotDelivered']);
+    expect(await transitionsOf('undelivered-1')).toEqual([
+      'Route',
+      'IssueActivation',
+      ...Array.from({ length: 3 }, () => 'IssueActivation (retry)'),
+      'RecordFailure',
+      'DeliveryFailed',
+    ]);
   });
 
   test('an email refused for good (outcome "failed") ends in DeliveryFailed without waiting', async () => {
@@ -321,6 +365,7 @@ describe('the registration workflow (infra/workflow/registration.asl.json)', () 
     expect([done.status, done.error]).toEqual(['FAILED', 'ActivationNotDelivered']);
     expect(calls.await).toEqual([]);
     expect(calls.failure).toEqual([]);
+    expect(await transitionsOf('refused-1')).toEqual(['Route', 'IssueActivation', 'ActivationSent', 'DeliveryFailed']);
   });
 
   test('at the five-day timeout, an activation used by a registration that could not resume the workflow still gets its confirmation', async () => {
@@ -332,6 +377,17 @@ describe('the registration workflow (infra/workflow/registration.asl.json)', () 
 
     expect(done.status).toBe('SUCCEEDED');
     expect(calls.confirm.map((c) => c.event)).toEqual([{ accountNumber: '100200300', userId: 'u7', correlationId: 'request-act-late' }]);
+    expect(await transitionsOf('late-1')).toEqual([
+      'Route',
+      'IssueActivation',
+      'ActivationSent',
+      'AwaitRegistration',
+      'ExpireActivation',
+      'RegisteredMeanwhile',
+      'PrepareLateConfirmation',
+      'SendConfirmation',
+      'Done',
+    ]);
   });
 
   test('a recovery email input goes straight to SendRecoveryEmail', async () => {
@@ -341,6 +397,7 @@ describe('the registration workflow (infra/workflow/registration.asl.json)', () 
     expect(done.status).toBe('SUCCEEDED');
     expect(calls.issue).toEqual([]);
     expect(calls.recovery).toHaveLength(1);
+    expect(await transitionsOf('recovery-1')).toEqual(['Route', 'NameCorrelation', 'UseExecutionName', 'Route', 'SendRecoveryEmail', 'Done']);
   });
 
   test('a "confirmation" input goes straight to SendConfirmation', async () => {
@@ -350,6 +407,16 @@ describe('the registration workflow (infra/workflow/registration.asl.json)', () 
     expect(calls.issue).toEqual([]);
     // Started without a correlation id: the execution's name stands in for it.
     expect(calls.confirm.map((c) => c.event)).toEqual([{ accountNumber: '555', userId: 'u9', correlationId: 'confirmation-1' }]);
+    expect(await transitionsOf('confirmation-1')).toEqual(['Route', 'NameCorrelation', 'UseExecutionName', 'Route', 'ConfirmationInput', 'SendConfirmation', 'Done']);
+  });
+
+  test('flow B, as StepFunctionsWorkflow starts it (with a correlation id): 4 transitions', async () => {
+    const input = { kind: 'confirmation', accountNumber: '555', userId: 'u10', correlationId: 'request-confirm-u10' };
+    const done = await finished(await start('confirmation-2', input));
+
+    expect(done.status).toBe('SUCCEEDED');
+    expect(calls.confirm.map((c) => c.event)).toEqual([{ accountNumber: '555', userId: 'u10', correlationId: 'request-confirm-u10' }]);
+    expect(await transitionsOf('confirmation-2')).toEqual(['Route', 'ConfirmationInput', 'SendConfirmation', 'Done']);
   });
 
   test('unknown and malformed task tokens', async () => {

@@ -70,15 +70,16 @@ describe('registration workflow on the local Step Functions engine', () => {
 
   it('marks the activation expired when five days pass on the service clock', async () => {
     const { executionArn, token } = await startActivation('555000111222');
-    await new Promise((resolve) => setTimeout(resolve, 300)); // let the callback task park its token
+    const client = new DynamoDBClient({ endpoint: stack.dynamoDbEndpoint, region: LOCAL_AWS.region, credentials: LOCAL_AWS });
+    const store = new DynamoDbActivationStore(client, process.env.TABLE_NAME!);
+    // The five days run from the callback task: it must be waiting (its token parked) first.
+    await waitFor(async () => (await store.get(token.slice(0, 22)))?.taskToken, 'the callback task to park its token');
     advanceSystemClock(ACTIVATION_LIFETIME_SECONDS);
     await fetch(`${stack.url}/__dev/clock`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"advanceSeconds":1}' });
     expect(await waitFor(async () => ((await status(executionArn)) === 'SUCCEEDED' ? 'SUCCEEDED' : undefined), 'the timeout path')).toBe('SUCCEEDED');
     const verify = await post('/v1/activations/verify', { activationToken: token });
     expect(verify.status).toBe(410);
     expect(((await verify.json()) as { error: { code: string } }).error.code).toBe('ACTIVATION_EXPIRED');
-    const client = new DynamoDBClient({ endpoint: stack.dynamoDbEndpoint, region: LOCAL_AWS.region, credentials: LOCAL_AWS });
-    const store = new DynamoDbActivationStore(client, process.env.TABLE_NAME!);
     expect((await store.get(token.slice(0, 22)))?.status).toBe('expired');
     client.destroy();
   });
