@@ -112,7 +112,7 @@ export class DynamoDbLoginStore implements LoginStore {
     await this.createLogin(login, guarded);
   }
 
-  async createForHolder({ login, revokeActivationId }: { login: Login; revokeActivationId?: string }) {
+  async createForHolder({ login, revokeActivationId, expectedVersion }: { login: Login; revokeActivationId?: string; expectedVersion?: number }) {
     const extra: Guarded[] = [];
     if (revokeActivationId) {
       extra.push({
@@ -120,14 +120,15 @@ export class DynamoDbLoginStore implements LoginStore {
         refusal: async (cause) => new ConcurrentUpdateError(cause),
       });
     }
-    await this.createLogin(login, extra);
+    await this.createLogin(login, extra, expectedVersion);
   }
 
   /**
    * Writes the login, its username and (for a holder) the account's holder mark in one
    * transaction with `guarded` writes; a failed condition becomes the error of the write it guards.
+   * With `expectedStateVersion`, the holder mark also requires the account's state unchanged since read.
    */
-  private async createLogin(login: Login, guarded: Guarded[]): Promise<void> {
+  private async createLogin(login: Login, guarded: Guarded[], expectedStateVersion?: number): Promise<void> {
     const writes: Guarded[] = [
       ...guarded,
       {
@@ -158,11 +159,22 @@ export class DynamoDbLoginStore implements LoginStore {
             TableName: this.tableName,
             Key: toItem(keys.accountState(login.accountNumber)),
             UpdateExpression: 'SET holderUserId = :userId, version = if_not_exists(version, :zero) + :one REMOVE pendingActivationId',
-            ConditionExpression: 'attribute_not_exists(holderUserId)',
-            ExpressionAttributeValues: toItem({ ':userId': login.userId, ':zero': 0, ':one': 1 }),
+            ConditionExpression: [
+              'attribute_not_exists(holderUserId)',
+              ...(expectedStateVersion === undefined ? [] : [expectedStateVersion === 0 ? 'attribute_not_exists(version)' : 'version = :expected']),
+            ].join(' AND '),
+            ExpressionAttributeValues: toItem({
+              ':userId': login.userId,
+              ':zero': 0,
+              ':one': 1,
+              ...(expectedStateVersion ? { ':expected': expectedStateVersion } : {}),
+            }),
           },
         },
-        refusal: async (cause) => new AccountAlreadyRegisteredError(cause),
+        refusal: async (cause) =>
+          expectedStateVersion === undefined || (await this.hasHolder(login.accountNumber))
+            ? new AccountAlreadyRegisteredError(cause)
+            : new ConcurrentUpdateError(cause),
       });
     }
 
@@ -173,6 +185,19 @@ export class DynamoDbLoginStore implements LoginStore {
       if (error instanceof TransactionConditionFailed) throw await writes[error.failed[0]!]!.refusal(error);
       throw error;
     }
+  }
+
+  /** Whether the account has its holder's login (read again after a failed write). */
+  private async hasHolder(accountNumber: string): Promise<boolean> {
+    const { Item } = await this.client.send(
+      new GetItemCommand({
+        TableName: this.tableName,
+        Key: toItem(keys.accountState(accountNumber)),
+        ConsistentRead: true,
+        ProjectionExpression: 'holderUserId',
+      }),
+    );
+    return Boolean(Item?.holderUserId);
   }
 
   /** Why the activation could not be consumed, read again after the failed write. */

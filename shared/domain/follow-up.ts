@@ -30,3 +30,11 @@ export async function runFollowUps(incidents: Incidents, steps: [string, () => P
     }
   }
 }
+
+/**
+ * Runs follow-ups that do not depend on one another side by side, each with the retries of
+ * `runFollowUps`: the answer waits for the slowest of them rather than for their sum.
+ */
+export async function runFollowUpsSideBySide(incidents: Incidents, steps: [string, () => Promise<unknown>][]): Promise<void> {
+  await Promise.all(steps.map((step) => runFollowUps(incidents, [step])));
+}

@@ -7,7 +7,7 @@ import { emailKey, maskAccountNumber, normalizeAccountNumber, normalizePostalCod
 import { IDENTITY_LOCKOUT, takeAttempt, type LockoutStore } from './lockout';
 import type { AccountDirectory, ActivationStore, AuditLog, Clock, Login, LoginStore, PasswordHasher, PeopleStore, Person, Workflow } from './ports';
 import type { RegistrationResult } from './register';
-import { runFollowUps, type Incidents } from './follow-up';
+import { runFollowUpsSideBySide, type Incidents } from './follow-up';
 import { newId } from './secrets';
 
 export class IdentityNotVerifiedError extends AppError {
@@ -63,7 +63,14 @@ export async function registerWithIdentity(
   const { locksOnFailure } = await takeAttempt(deps, lockKey, IDENTITY_LOCKOUT);
 
   // The same lookups and writes whatever the account: a refusal's timing tells nothing about it.
-  const [account, people] = await Promise.all([deps.accounts.get(accountNumber), deps.people.list(accountNumber)]);
+  // The username and the account's registration state only matter once the identity holds, but
+  // are read here with the rest, every time, so that they cost no round trip of their own.
+  const [account, people, taken, firstState] = await Promise.all([
+    deps.accounts.get(accountNumber),
+    deps.people.list(accountNumber),
+    deps.logins.takenUsernames([usernameKey(input.username)]),
+    deps.activations.getAccountState(accountNumber),
+  ]);
   const refusal = account ? identityRefusal(account, people, input) : new IdentityNotVerifiedError();
   if (refusal) {
     const at = deps.clock.now();
@@ -75,17 +82,24 @@ export async function registerWithIdentity(
     throw refusal;
   }
   const holder = account!;
-  await deps.lockouts.clear(lockKey);
+  // The identity held: its attempts are forgotten whatever happens next (this runs during the hash).
+  const cleared = deps.lockouts.clear(lockKey);
+  // Early answers for the common cases; the transaction below is what guarantees them.
+  const early = taken.size > 0 ? new UsernameTakenError() : firstState.holderUserId ? new AccountAlreadyRegisteredError() : undefined;
+  if (early) {
+    await cleared;
+    throw early;
+  }
+  const firstPending = firstState.pendingActivationId ? deps.activations.get(firstState.pendingActivationId) : undefined;
+  const [passwordHash, , pendingRead] = await Promise.all([deps.passwords.hash(input.password), cleared, firstPending]);
 
-  const taken = await deps.logins.takenUsernames([usernameKey(input.username)]);
-  if (taken.size > 0) throw new UsernameTakenError();
-  const passwordHash = await deps.passwords.hash(input.password);
-
-  const { login, revoke, now } = await retryOnConflict(async () => {
+  const { login, revoke, now } = await retryOnConflict(async (attempt) => {
     const now = deps.clock.now();
-    const state = await deps.activations.getAccountState(accountNumber);
+    // A retry follows a conflicting change: read again what the first try read before the hash.
+    const state = attempt === 1 ? firstState : await deps.activations.getAccountState(accountNumber);
     if (state.holderUserId) throw new AccountAlreadyRegisteredError();
-    const pending = state.pendingActivationId ? await deps.activations.get(state.pendingActivationId) : undefined;
+    const pending =
+      attempt === 1 ? pendingRead : state.pendingActivationId ? await deps.activations.get(state.pendingActivationId) : undefined;
     const revoke = pending && effectiveStatus(pending, now) === 'pending' ? pending : undefined;
     const login: Login = {
       userId: newId(),
@@ -98,11 +112,14 @@ export async function registerWithIdentity(
       status: 'active',
       createdAt: now,
     };
-    await deps.logins.createForHolder({ login, revokeActivationId: revoke?.id });
+    // Only while the state is as read: it was read before the hash, and an activation delivered
+    // meanwhile must be revoked too.
+    await deps.logins.createForHolder({ login, revokeActivationId: revoke?.id, expectedVersion: state.version });
     return { login, revoke, now };
   });
   deps.events?.record({ name: 'registration', path: 'identity' });
-  await runFollowUps(deps.incidents, [
+  // Independent of one another: side by side, each with its own retries.
+  await runFollowUpsSideBySide(deps.incidents, [
     ['end-revoked-wait', async () => revoke?.taskToken && deps.workflow.abandon(revoke.taskToken, 'ActivationRevoked')],
     ['audit', async () => revoke && deps.audit.record(accountNumber, { type: 'activation-revoked', at: now, activationId: revoke.id })],
     ['audit', () => deps.audit.record(accountNumber, { type: 'registered', at: now, role: 'holder', channel: 'identity' })],

@@ -16,7 +16,7 @@ import type {
   Workflow,
 } from './ports';
 import { registerWithIdentity } from './register-with-identity';
-import { runFollowUps, type Incidents } from './follow-up';
+import { runFollowUpsSideBySide, type Incidents } from './follow-up';
 import { hashToken, newId } from './secrets';
 
 export interface RegistrationResult {
@@ -47,16 +47,21 @@ export async function registerWithActivation(
   },
   input: { activationToken: string; username: string; password: string },
 ): Promise<RegistrationResult> {
-  const activation = await findUsableActivation((id) => deps.activations.get(id), input.activationToken, deps.clock.now());
-  const account = await deps.accounts.get(activation.accountNumber);
+  // The username is read beside the activation, to save a round trip; the token's refusals still come first.
+  const [activation, taken] = await Promise.all([
+    findUsableActivation((id) => deps.activations.get(id), input.activationToken, deps.clock.now()),
+    deps.logins.takenUsernames([usernameKey(input.username)]),
+  ]);
+  // An invitation registers the person it was sent to, as a secondary user.
+  const [account, person] = await Promise.all([
+    deps.accounts.get(activation.accountNumber),
+    activation.personId ? deps.people.get(activation.accountNumber, activation.personId) : undefined,
+  ]);
   // An activation outliving its account (removed from billing) can no longer register anyone.
   if (!account) throw new AccountNotFoundError();
-  // An invitation registers the person it was sent to, as a secondary user.
-  const person = activation.personId ? await deps.people.get(account.accountNumber, activation.personId) : undefined;
   if (activation.purpose === 'secondary' && person?.status !== 'invited') throw new ActivationRevokedError();
 
   // Early answer for the common case; the transaction below is what guarantees uniqueness.
-  const taken = await deps.logins.takenUsernames([usernameKey(input.username)]);
   if (taken.size > 0) throw new UsernameTakenError();
 
   // One attempt per token at a time: a double-clicked "submit" waits for the first attempt and
@@ -87,7 +92,8 @@ export async function registerWithActivation(
   }
   const now = login.createdAt;
   deps.events?.record({ name: 'registration', path: login.role === 'holder' ? 'token-holder' : 'token-secondary' });
-  await runFollowUps(deps.incidents, [
+  // Independent of one another: side by side, each with its own retries.
+  await runFollowUpsSideBySide(deps.incidents, [
     ['audit', () => deps.audit.record(account.accountNumber, { type: 'registered', at: now, activationId: activation.id, role: login.role })],
     // The workflow may not have parked its token yet; if so it finds the activation consumed and
     // resumes itself (see awaitRegistration). If it cannot be resumed now, its five-day timeout

@@ -1,6 +1,7 @@
 import type { Page, Request } from 'playwright-core';
 import {
   describeInBrowser,
+  followLink,
   mailedLink,
   outboxSize,
   newWatchedPage,
@@ -106,8 +107,7 @@ describeInBrowser('portal pages in Chromium', () => {
     // The availability checks stayed few: debounced, never one per keystroke.
     expect(apiCalls.filter((r) => r.url().includes('/availability')).length).toBeLessThanOrEqual(3);
 
-    await page.getByRole('link', { name: 'Me connecter à l’Espace client Affaires' }).click();
-    await waitReady(page);
+    await followLink(page, page.getByRole('link', { name: 'Me connecter à l’Espace client Affaires' }));
     expect(page.url()).toBe(url('/sign-in'));
     await field(page, "Nom d'utilisateur").fill('marie.tremblay');
     await field(page, 'Mot de passe').fill('Boulang3rie');
@@ -150,8 +150,7 @@ describeInBrowser('portal pages in Chromium', () => {
     await luc.page.getByRole('heading', { level: 1, name: 'Votre compte en ligne est créé' }).waitFor();
 
     // Signed in, Luc sees that User Management is the holder's.
-    await luc.page.getByRole('link', { name: 'Me connecter à l’Espace client Affaires' }).click();
-    await waitReady(luc.page);
+    await followLink(luc.page, luc.page.getByRole('link', { name: 'Me connecter à l’Espace client Affaires' }));
     await field(luc.page, "Nom d'utilisateur").fill('luc.gagnon');
     await field(luc.page, 'Mot de passe').fill('Gagnon2026');
     await luc.page.getByRole('button', { name: 'Me connecter' }).click();
@@ -192,8 +191,7 @@ describeInBrowser('portal pages in Chromium', () => {
     await page.getByRole('button', { name: 'Enregistrer le mot de passe' }).click();
     await page.getByRole('heading', { level: 1, name: 'Votre mot de passe est changé' }).waitFor();
 
-    await page.getByRole('link', { name: 'Me connecter à l’Espace client Affaires' }).click();
-    await waitReady(page);
+    await followLink(page, page.getByRole('link', { name: 'Me connecter à l’Espace client Affaires' }));
     await field(page, "Nom d'utilisateur").fill('marie.tremblay');
     await field(page, 'Mot de passe').fill('Boulang3rie');
     await page.getByRole('button', { name: 'Me connecter' }).click();
@@ -286,8 +284,7 @@ describeInBrowser('portal pages in Chromium', () => {
     expect(await problemsOf(page, 'Username')).toEqual(['The username must have at least 8 characters.']);
     for (const label of ['Account number', 'Postal code', 'Email address', 'Username', 'Password']) expect(await field(page, label).count()).toBe(1);
 
-    await page.getByRole('link', { name: 'Request an activation email' }).click();
-    await waitReady(page);
+    await followLink(page, page.getByRole('link', { name: 'Request an activation email' }));
     expect(await heading(page)).toBe('Request an activation email');
     // Kept without the parameter too.
     await openPortal(page, url('/sign-in'));
@@ -312,8 +309,7 @@ describeInBrowser('portal pages in Chromium', () => {
     await page.getByText(/^Votre courriel d’activation a expiré/).waitFor();
     expect(await page.getByRole('link', { name: '1 800 555-0100' }).first().getAttribute('href')).toBe('tel:+18005550100');
     await page.getByText('demandez au titulaire du compte de vous envoyer une nouvelle invitation', { exact: false }).waitFor();
-    await page.getByRole('link', { name: 'demandez un nouveau courriel d’activation' }).click();
-    await waitReady(page);
+    await followLink(page, page.getByRole('link', { name: 'demandez un nouveau courriel d’activation' }));
     expect(page.url()).toBe(url('/activation-request'));
     expect(await heading(page)).toBe('Demander un courriel d’activation');
 
