@@ -9,6 +9,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as s3deploy from 'aws-cdk-lib/aws-s3-deployment';
 import { S3_SERVER_ACCESS_LOGS_USE_BUCKET_POLICY } from 'aws-cdk-lib/cx-api';
 import { Construct } from 'constructs';
+import { NOT_FOUND_FILE } from '../../shared/portal/build';
 import { HOME_PAGE_ROUTE, PORTAL_PAGES } from '../../shared/portal/pages';
 import { portalContentSecurityPolicy } from '../../shared/portal/security-headers';
 
@@ -27,8 +28,8 @@ export interface PortalSiteProps {
   readonly domain?: PortalDomain;
 }
 
-/** The page CloudFront answers with, status 404, for any path that holds no file. */
-export const NOT_FOUND_PAGE = '/404.html';
+/** The page CloudFront answers with, status 404, for any path that holds no file (the portal build writes it). */
+export const NOT_FOUND_PAGE = `/${NOT_FOUND_FILE}`;
 /** How long CloudFront and browsers keep the 404 answer: short, so that a page deployed later shows at once. */
 const NOT_FOUND_TTL = Duration.minutes(1);
 /** Viewer logs hold client IP addresses (personal data): kept as long as an investigation needs, no longer. */

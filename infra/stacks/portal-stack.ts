@@ -1,11 +1,10 @@
-import { rmSync, writeFileSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import * as path from 'node:path';
 import { CfnOutput, Stack, Stage, Tags, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { checkHttpsUrl, contextReader, InvalidContextError, phoneProblem } from '../context-values';
-import { NOT_FOUND_PAGE, PortalSite, type PortalDomain } from '../constructs/portal-site';
+import { PortalSite, type PortalDomain } from '../constructs/portal-site';
 import { buildPortalSync, type BuildReport } from '../../shared/portal/build';
-import { HOME_PAGE_ROUTE } from '../../shared/portal/pages';
 
 /** Deployment settings of the portal, read from CDK context values (defaults in cdk.json). */
 export interface PortalSettings {
@@ -76,53 +75,12 @@ export function readPortalSettings(scope: Construct): PortalSettings {
 }
 
 /**
- * The page CloudFront shows, with status 404, for a path that holds no file: static, in both
- * languages (no script picks one), styled by the pages' own style sheet.
- */
-export function notFoundPageHtml(stylesheet: string, icon?: string): string {
-  return [
-    '<!doctype html>',
-    '<html lang="fr" dir="ltr">',
-    '<head>',
-    '<meta charset="utf-8">',
-    '<meta name="viewport" content="width=device-width, initial-scale=1">',
-    '<meta name="referrer" content="no-referrer">',
-    '<title>Page introuvable — Espace client Affaires</title>',
-    ...(icon ? [`<link rel="icon" href="/${icon}" type="image/svg+xml">`] : []),
-    `<link rel="stylesheet" href="/${stylesheet}">`,
-    '</head>',
-    '<body>',
-    '<header class="site-header"><div class="site-header__inner">',
-    `<a class="brand" href="${HOME_PAGE_ROUTE}"><span class="brand__mark" aria-hidden="true"></span>Espace client Affaires</a>`,
-    '</div></header>',
-    '<main id="main">',
-    '<h1>Page introuvable</h1>',
-    '<div class="card">',
-    `<p>Aucune page ne se trouve à cette adresse. <a href="${HOME_PAGE_ROUTE}">Aller à la page de connexion de l’Espace client Affaires</a></p>`,
-    '</div>',
-    '<div class="card" lang="en">',
-    '<h2>Page not found</h2>',
-    `<p>There is no page at this address. <a href="${HOME_PAGE_ROUTE}">Go to the Business Customer Portal sign-in page</a></p>`,
-    '</div>',
-    '</main>',
-    '</body>',
-    '</html>',
-    '',
-  ].join('\n');
-}
-
-/**
- * Builds the pages for these settings into `outDir` (emptied first) and adds the 404 page.
- * Runs at synth time, so the deployed files always match the API they call.
+ * Builds the pages for these settings into `outDir` (emptied first), 404 page included. Runs at
+ * synth time, so the deployed files always match the API they call.
  */
 export function buildPortalPages(outDir: string, settings: PortalSettings): BuildReport {
   rmSync(outDir, { recursive: true, force: true });
-  const report = buildPortalSync(outDir, { apiUrl: settings.apiUrl, customerServicePhone: settings.customerServicePhone });
-  const stylesheet = report.files.find((file) => /^assets\/portal-[^/]+\.css$/.test(file.path));
-  if (!stylesheet) throw new Error(`The portal build in ${outDir} has no style sheet`);
-  const icon = report.files.find((file) => file.path === 'favicon.svg');
-  writeFileSync(path.join(outDir, NOT_FOUND_PAGE), notFoundPageHtml(stylesheet.path, icon?.path));
-  return report;
+  return buildPortalSync(outDir, { apiUrl: settings.apiUrl, customerServicePhone: settings.customerServicePhone });
 }
 
 export interface PortalStackProps extends StackProps {

@@ -1,6 +1,7 @@
 import { GetItemCommand, PutItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import type { Account } from '../domain/account';
+import { canonicalAccountJson } from '../domain/account-import-records';
 import type { AccountDirectory } from '../domain/ports';
 import { keys } from './dynamodb-keys';
 
@@ -28,21 +29,6 @@ export class DynamoDbAccountDirectory implements AccountDirectory {
       }),
     );
     if (!Attributes) return 'created';
-    const before = JSON.stringify(canonical(unmarshall(Attributes).account));
-    return before === JSON.stringify(canonical(account)) ? 'unchanged' : 'updated';
+    return canonicalAccountJson(unmarshall(Attributes).account) === canonicalAccountJson(account) ? 'unchanged' : 'updated';
   }
-}
-
-/** JSON with sorted keys, so that equal accounts compare equal whatever their key order. */
-function canonical(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(canonical);
-  if (value && typeof value === 'object') {
-    return Object.fromEntries(
-      Object.entries(value)
-        .filter(([, v]) => v !== undefined)
-        .sort(([a], [b]) => a.localeCompare(b))
-        .map(([k, v]) => [k, canonical(v)]),
-    );
-  }
-  return value;
 }

@@ -268,10 +268,14 @@ export function checkJsonLine(text: string, line: number): CheckedRecord {
  * is already what billing says, so a re-run skips it without writing.
  */
 export function accountDigest(account: Account): string {
-  return createHash('sha256').update(JSON.stringify(canonical(account)), 'utf8').digest('base64url');
+  return createHash('sha256').update(canonicalAccountJson(account), 'utf8').digest('base64url');
 }
 
-/** JSON with sorted keys and no undefined members, so equal accounts digest equally. */
+/** An account as JSON with sorted keys and no undefined members: equal accounts give equal text. */
+export function canonicalAccountJson(account: Account): string {
+  return JSON.stringify(canonical(account));
+}
+
 function canonical(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(canonical);
   if (value && typeof value === 'object') {

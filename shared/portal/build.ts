@@ -78,6 +78,9 @@ export interface BuildReport {
 }
 
 const DEFAULT_PHONE = '1 800 555-0100';
+/** The 404 page the host answers with for a path that holds no file (CloudFront's error page). */
+export const NOT_FOUND_FILE = '404.html';
+
 // The header's brand mark, as a file: browsers ask for an icon, and a missing one is a 404.
 const FAVICON =
   '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 32 32"><rect width="32" height="32" rx="6" fill="#1b2a41"/><path d="M7 7h18L7 25z" fill="#ffd23f"/><path d="M25 7v18H7z" fill="#fff"/></svg>\n';
@@ -161,6 +164,7 @@ function finish(outDir: string, options: PortalBuildOptions, metafile: esbuild.M
     pages.push({ page, file: page.file, script });
     if (page.route === HOME_PAGE_ROUTE) write('index.html', html);
   }
+  write(NOT_FOUND_FILE, notFoundPageHtml({ base, stylesheet }));
   for (const file of Object.keys(metafile.outputs)) written.add(relative(file));
 
   const files = [...written].sort().map((file) => measure(outDir, file));
@@ -189,11 +193,8 @@ function measure(outDir: string, file: string): BuiltFile {
   return { path: file, bytes: content.length, gzipBytes: gzipSync(content, { level: 9 }).length };
 }
 
-/**
- * The HTML of a page: a shell that the page's script fills in the reader's language. The
- * `noscript` text is in both languages, since without the script no language is chosen.
- */
-function pageHtml(refs: { base: string; script: string; stylesheet: string }): string {
+/** The head every HTML file of the portal starts with: no inline script or style (the CSP). */
+function documentStart(refs: { base: string; stylesheet: string; title: string; script?: string }): string[] {
   return [
     '<!doctype html>',
     '<html lang="fr" dir="ltr">',
@@ -201,13 +202,51 @@ function pageHtml(refs: { base: string; script: string; stylesheet: string }): s
     '<meta charset="utf-8">',
     '<meta name="viewport" content="width=device-width, initial-scale=1">',
     '<meta name="referrer" content="no-referrer">',
-    '<title>Espace client Affaires</title>',
+    `<title>${refs.title}</title>`,
     `<link rel="icon" href="${refs.base}/favicon.svg" type="image/svg+xml">`,
     `<link rel="stylesheet" href="${refs.base}/${refs.stylesheet}">`,
-    `<script type="module" src="${refs.base}/${refs.script}"></script>`,
+    ...(refs.script ? [`<script type="module" src="${refs.base}/${refs.script}"></script>`] : []),
     '</head>',
+  ];
+}
+
+/**
+ * The HTML of a page: a shell that the page's script fills in the reader's language. The
+ * `noscript` text is in both languages, since without the script no language is chosen.
+ */
+function pageHtml(refs: { base: string; script: string; stylesheet: string }): string {
+  return [
+    ...documentStart({ ...refs, title: 'Espace client Affaires' }),
     `<body data-base="${refs.base}">`,
     '<noscript><p class="noscript">Activez JavaScript pour utiliser l’Espace client Affaires. — Turn on JavaScript to use the Business Customer Portal.</p></noscript>',
+    '</body>',
+    '</html>',
+    '',
+  ].join('\n');
+}
+
+/**
+ * The page a host answers with, status 404, for a path that holds no file (CloudFront's error
+ * response): static, in both languages (no script picks one), styled by the pages' style sheet.
+ */
+function notFoundPageHtml(refs: { base: string; stylesheet: string }): string {
+  const home = `${refs.base}${HOME_PAGE_ROUTE}`;
+  return [
+    ...documentStart({ ...refs, title: 'Page introuvable — Espace client Affaires' }),
+    '<body>',
+    '<header class="site-header"><div class="site-header__inner">',
+    `<a class="brand" href="${home}"><span class="brand__mark" aria-hidden="true"></span>Espace client Affaires</a>`,
+    '</div></header>',
+    '<main id="main">',
+    '<h1>Page introuvable</h1>',
+    '<div class="card">',
+    `<p>Aucune page ne se trouve à cette adresse. <a href="${home}">Aller à la page de connexion de l’Espace client Affaires</a></p>`,
+    '</div>',
+    '<div class="card" lang="en">',
+    '<h2>Page not found</h2>',
+    `<p>There is no page at this address. <a href="${home}">Go to the Business Customer Portal sign-in page</a></p>`,
+    '</div>',
+    '</main>',
     '</body>',
     '</html>',
     '',

@@ -1,11 +1,10 @@
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { App, Stack, Validations } from 'aws-cdk-lib';
+import { App, Stack } from 'aws-cdk-lib';
 import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import * as sns from 'aws-cdk-lib/aws-sns';
-import { AwsSolutionsChecks } from 'cdk-nag';
-import type { IConstruct } from 'constructs';
 import { PROJECT_ROOT } from '../../infra/constructs/service-function';
+import { acknowledgements, nagViolations } from '../fixtures/cdk-nag';
 import { RegistrationStack } from '../../infra/stacks/registration-stack';
 
 const cdkJsonContext = JSON.parse(readFileSync(path.join(PROJECT_ROOT, 'cdk.json'), 'utf8')).context as Record<string, unknown>;
@@ -14,34 +13,6 @@ function build(context: Record<string, unknown> = {}) {
   const app = new App({ context: { 'aws:cdk:bundling-stacks': [], ...cdkJsonContext, ...context } });
   const stack = new RegistrationStack(app, 'RegistrationNag');
   return { app, stack };
-}
-
-/**
- * cdk-nag 3 is a policy validation plugin: `cdk synth` fails on any violation it reports. Here
- * the pack runs on the synthesized tree through `validateScope`, which applies the same
- * acknowledgements and returns the violations as data.
- */
-function nagViolations(app: App): string[] {
-  app.synth();
-  const report = new AwsSolutionsChecks().validateScope(app);
-  return report.violations.flatMap((violation) =>
-    violation.violatingResources.map((resource) => `${violation.ruleName} (${violation.severity}) at ${resource.constructPath}`),
-  );
-}
-
-/** Every `Validations.of(x).acknowledge(...)` in the tree, with where it was made. */
-function acknowledgements(scope: IConstruct): { path: string; id: string; reason: string }[] {
-  return scope.node.findAll().flatMap((construct) =>
-    construct.node.metadata
-      .filter((entry) => entry.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY)
-      .flatMap((entry) =>
-        Object.entries(entry.data as Record<string, string>).map(([id, reason]) => ({
-          path: construct.node.path,
-          id: id.replace(/^annotation::/i, ''),
-          reason,
-        })),
-      ),
-  );
 }
 
 describe('cdk-nag AwsSolutions', () => {

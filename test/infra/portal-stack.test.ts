@@ -1,12 +1,11 @@
 import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import * as vm from 'node:vm';
-import { App, Stack, Validations } from 'aws-cdk-lib';
+import { App, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as s3 from 'aws-cdk-lib/aws-s3';
-import { AwsSolutionsChecks } from 'cdk-nag';
-import type { IConstruct } from 'constructs';
 import { PROJECT_ROOT } from '../../infra/constructs/service-function';
+import { acknowledgements, nagViolations } from '../fixtures/cdk-nag';
 import { PortalStack, readPortalSettings } from '../../infra/stacks/portal-stack';
 import { portalSecurityHeaders } from '../../shared/portal/security-headers';
 
@@ -313,28 +312,6 @@ describe('PortalStack', () => {
     });
   });
 });
-
-/**
- * cdk-nag 3 runs as a policy validation plugin at `cdk synth`; here through `validateScope`,
- * which applies the same acknowledgements and returns the violations as data.
- */
-function nagViolations(app: App): string[] {
-  app.synth();
-  const report = new AwsSolutionsChecks().validateScope(app);
-  return report.violations.flatMap((violation) =>
-    violation.violatingResources.map((resource) => `${violation.ruleName} (${violation.severity}) at ${resource.constructPath}`),
-  );
-}
-
-function acknowledgements(scope: IConstruct): { path: string; id: string; reason: string }[] {
-  return scope.node.findAll().flatMap((construct) =>
-    construct.node.metadata
-      .filter((entry) => entry.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY)
-      .flatMap((entry) =>
-        Object.entries(entry.data as Record<string, string>).map(([id, reason]) => ({ path: construct.node.path, id: id.replace(/^annotation::/i, ''), reason })),
-      ),
-  );
-}
 
 describe('PortalStack under cdk-nag AwsSolutions', () => {
   it('reports nothing unacknowledged with the default certificate', () => {
