@@ -31,11 +31,27 @@ function assertJava(): void {
   }
 }
 
-/** Starts DynamoDB Local in memory on a free port and waits until it answers. */
-export async function startDynamoDbLocal(): Promise<DynamoDbLocal> {
+/** How many ports to try before giving up: another process can take a free port before Java binds it. */
+const BIND_ATTEMPTS = 5;
+
+/**
+ * Starts DynamoDB Local in memory on a free port and waits until it answers. Java cannot be told
+ * to pick a port itself, so a port found free can be taken before the JVM binds it (an outgoing
+ * connection's local end, on a busy machine): then it starts again on another port.
+ */
+export async function startDynamoDbLocal(pickPort: () => Promise<number> = freePort): Promise<DynamoDbLocal> {
   assertJava();
   const dir = jarDirectory();
-  const port = await freePort();
+  for (let attempt = 1; ; attempt++) {
+    const started = await startOnPort(dir, await pickPort());
+    if (started.ok) return started.local;
+    if (!started.portTaken || attempt === BIND_ATTEMPTS) throw started.error;
+  }
+}
+
+type StartAttempt = { ok: true; local: DynamoDbLocal } | { ok: false; portTaken: boolean; error: Error };
+
+async function startOnPort(dir: string, port: number): Promise<StartAttempt> {
   const child: ChildProcess = spawn(
     'java',
     [
@@ -52,30 +68,47 @@ export async function startDynamoDbLocal(): Promise<DynamoDbLocal> {
   const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
 
   const endpoint = `http://127.0.0.1:${port}`;
-  const client = new DynamoDBClient({ endpoint, region: LOCAL_AWS.region, credentials: LOCAL_AWS, maxAttempts: 1 });
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`DynamoDB Local exited (${child.exitCode}):\n${output}`);
-    try {
-      await client.send(new ListTablesCommand({}));
-      break;
-    } catch {
-      if (Date.now() > deadline) {
-        child.kill('SIGKILL');
-        throw new Error(`DynamoDB Local did not answer within 30 s:\n${output}`);
-      }
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-  }
-  client.destroy();
-  return {
+  // A short timeout: whatever else listens on a taken port need not answer, and the JVM's exit
+  // (it cannot bind) must be seen between probes.
+  const client = new DynamoDBClient({
     endpoint,
-    stop: async () => {
-      if (child.exitCode === null) {
-        child.kill('SIGTERM');
-        await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 3000).unref())]);
-        if (child.exitCode === null) child.kill('SIGKILL');
+    region: LOCAL_AWS.region,
+    credentials: LOCAL_AWS,
+    maxAttempts: 1,
+    requestHandler: { connectionTimeout: 1_000, requestTimeout: 1_000, throwOnRequestTimeout: true },
+  });
+  const deadline = Date.now() + 30_000;
+  try {
+    for (;;) {
+      if (child.exitCode !== null) {
+        const portTaken = /BindException|Address already in use/i.test(output);
+        return { ok: false, portTaken, error: new Error(`DynamoDB Local exited (${child.exitCode}):\n${output}`) };
       }
+      try {
+        await client.send(new ListTablesCommand({}));
+        break;
+      } catch {
+        if (Date.now() > deadline) {
+          child.kill('SIGKILL');
+          return { ok: false, portTaken: false, error: new Error(`DynamoDB Local did not answer within 30 s:\n${output}`) };
+        }
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+    }
+  } finally {
+    client.destroy();
+  }
+  return {
+    ok: true,
+    local: {
+      endpoint,
+      stop: async () => {
+        if (child.exitCode === null) {
+          child.kill('SIGTERM');
+          await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 3000).unref())]);
+          if (child.exitCode === null) child.kill('SIGKILL');
+        }
+      },
     },
   };
 }

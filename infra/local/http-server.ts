@@ -1,5 +1,6 @@
 import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { AppError } from '../../shared/domain/errors';
@@ -21,7 +22,6 @@ const READ_LIMIT = 1024 * 1024;
 export type DevRoute = (body: unknown) => Promise<{ statusCode: number; body: unknown; contentType?: string }>;
 
 export interface LocalApiOptions {
-  port: number;
   devRoutes: Record<string, DevRoute>;
   agentApiKey: string;
   portalOrigin: string;
@@ -29,13 +29,32 @@ export interface LocalApiOptions {
   portalSite?: PortalSite;
 }
 
+/** The local API's listening socket, bound before the rest of the stack starts. */
+export interface LocalApiSocket {
+  /** The port actually bound (the OS's choice when asked for 0). */
+  port: number;
+  /** Starts answering requests; until then every request gets 503 `SERVICE_UNAVAILABLE`. */
+  serve(options: LocalApiOptions): void;
+  close(): Promise<void>;
+}
+
 /**
  * The API Gateway of the local stack: turns each HTTP request into the REST API (v1 proxy)
  * event the deployed function receives, invokes that function's handler in-process, and writes
  * its result back. Agent routes take `x-agent-key` here, where AWS uses IAM.
+ *
+ * The port is bound first, before DynamoDB Local and the other emulators start: a port picked
+ * free and bound only seconds later can meanwhile become the local end of any outgoing
+ * connection (busy test machines make thousands), and a port already in use fails at once.
  */
-export function startLocalApi(options: LocalApiOptions): Promise<Server> {
-  const server = createServer((req, res) => {
+export function bindLocalApi(port: number): Promise<LocalApiSocket> {
+  let options: LocalApiOptions | undefined;
+  const server: Server = createServer((req, res) => {
+    if (!options) {
+      const language = negotiateLanguage(header(req, 'accept-language'));
+      res.setHeader('retry-after', '1');
+      return sendError(res, new AppError(503, 'SERVICE_UNAVAILABLE'), language);
+    }
     serve(req, res, options).catch((error) => {
       // Only our own bugs get here: a generic 500, no details.
       console.error('local API error', error);
@@ -46,11 +65,23 @@ export function startLocalApi(options: LocalApiOptions): Promise<Server> {
     server.once('error', (error: NodeJS.ErrnoException) => {
       reject(
         error.code === 'EADDRINUSE'
-          ? new Error(`Port ${options.port} is already in use: stop what runs there, or start with PORT=<another port>.`)
+          ? new Error(`Port ${port} is already in use: stop what runs there, or start with PORT=<another port>.`)
           : error,
       );
     });
-    server.listen(options.port, '127.0.0.1', () => resolve(server));
+    server.listen(port, '127.0.0.1', () =>
+      resolve({
+        port: (server.address() as AddressInfo).port,
+        serve: (ready) => {
+          options = ready;
+        },
+        close: () =>
+          new Promise<void>((done) => {
+            server.closeAllConnections();
+            server.close(() => done());
+          }),
+      }),
+    );
   });
 }
 

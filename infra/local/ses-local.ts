@@ -1,6 +1,6 @@
 import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import startSesEmulator from 'aws-ses-v2-local';
-import { freePort } from './ports';
 
 /** One email as `GET /__dev/outbox` shows it (product spec §6). */
 export interface OutboxMessage {
@@ -29,11 +29,10 @@ interface StoredEmail {
   at: number;
 }
 
-/** Starts the SES emulator (aws-ses-v2-local) in this process on a free loopback port. */
+/** Starts the SES emulator (aws-ses-v2-local) in this process on a loopback port the OS picks. */
 export async function startSesLocal(): Promise<SesLocal> {
-  const port = await freePort();
-  const server: Server = await startSesEmulator({ host: '127.0.0.1', port });
-  const endpoint = `http://127.0.0.1:${port}`;
+  const server: Server = await startSesEmulator({ host: '127.0.0.1', port: 0 });
+  const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return {
     endpoint,
     outbox: async (toServiceTime = (ms) => new Date(ms)) => {

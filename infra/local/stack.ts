@@ -1,6 +1,5 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import type { Server } from 'node:http';
 import path from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { closeClients, dynamoDbClient, sesClient, sfnClient } from '../../shared/adapters/aws-clients';
@@ -11,13 +10,12 @@ import { errorBody } from '../../shared/http/error-body';
 import { accountRecords, importAccounts, type ImportReport } from '../../shared/domain/import-accounts';
 import { faultValidationBody, installFaults, LocalFaults, parseFaultRequest } from './faults';
 import { createServiceTable, LOCAL_AWS, startDynamoDbLocal, type DynamoDbLocal } from './dynamodb-local';
-import { startLocalApi, type DevRoute } from './http-server';
+import { bindLocalApi, type DevRoute } from './http-server';
 import { startPortalSite } from './portal-site';
 import { renderMailbox } from './mailbox-page';
 import { invokeLocally, isolateConcurrentInvocations } from './lambda-invoke';
 import { startSesLocal, type SesLocal } from './ses-local';
 import { startLocalStepFunctions, type LocalStepFunctions } from './step-functions-local';
-import { freePort } from './ports';
 
 export const DEMO_ACCOUNTS_FILE = path.join(__dirname, 'demo-accounts.json');
 const DEFINITION_FILE = path.resolve(__dirname, '../workflow/registration.asl.json');
@@ -70,7 +68,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     // First, before any SDK call (see isolateConcurrentInvocations).
     const shareNothing = await isolateConcurrentInvocations();
     started.push({ stop: async () => shareNothing() });
-    const port = options.port === 0 ? await freePort() : options.port;
+    const api = await bindLocalApi(options.port);
+    started.push({ stop: () => api.close() });
+    const port = api.port;
     const portalUrl = options.portalUrl ?? `http://localhost:${port}`;
     const agentApiKey = options.agentApiKey ?? `dev-agent-${randomBytes(12).toString('base64url')}`;
 
@@ -165,14 +165,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     };
     // The portal's pages, under PORTAL_URL's path on this same server, so the emails' links open them.
     const portalSite = await startPortalSite({ basePath: new URL(portalUrl).pathname, customerServicePhone: process.env.CUSTOMER_SERVICE_PHONE! });
-    const server: Server = await startLocalApi({ port, devRoutes, agentApiKey, portalOrigin: new URL(portalUrl).origin, portalSite });
-    started.push({
-      stop: () =>
-        new Promise<void>((resolve) => {
-          server.closeAllConnections();
-          server.close(() => resolve());
-        }),
-    });
+    api.serve({ devRoutes, agentApiKey, portalOrigin: new URL(portalUrl).origin, portalSite });
 
     return {
       url: `http://localhost:${port}`,

@@ -9,7 +9,9 @@ import { SFNClient } from '@aws-sdk/client-sfn';
  */
 
 // Short timeouts: a stuck connection is retried by the SDK rather than eating the Lambda's time.
-const requestHandler = { connectionTimeout: 1_000, requestTimeout: 5_000 };
+// Since @smithy/node-http-handler 4.x a request over `requestTimeout` only logs a warning unless
+// `throwOnRequestTimeout` is set: set, it fails with the `TimeoutError` the adapters expect.
+const requestHandler = { connectionTimeout: 1_000, requestTimeout: 5_000, throwOnRequestTimeout: true };
 
 let dynamoDb: DynamoDBClient | undefined;
 let ses: SESClient | undefined;

@@ -53,7 +53,7 @@ function reply(res: ServerResponse, statusCode: number, body: unknown): void {
 /** Starts the baseline server; the SDK clients take their endpoints from `AWS_ENDPOINT_URL_*`, as the service's do. */
 export async function startBaselineServer(config: BaselineConfig, port = 0): Promise<{ port: number; close(): Promise<void> }> {
   // The service's client settings (shared/adapters/aws-clients.ts).
-  const requestHandler = { connectionTimeout: 1_000, requestTimeout: 5_000 };
+  const requestHandler = { connectionTimeout: 1_000, requestTimeout: 5_000, throwOnRequestTimeout: true };
   const dynamoDb = new DynamoDBClient({ maxAttempts: 4, requestHandler });
   const sfn = new SFNClient({ maxAttempts: 4, requestHandler });
   const hasher = new Argon2PasswordHasher();

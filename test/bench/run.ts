@@ -224,7 +224,7 @@ async function verifyHandlerAlone(stack: StackInfo, tokens: string[], short: boo
   });
   const { handler } = (await import('../../functions/api/verify-activation.handler')) as { handler: (event: unknown, context: unknown) => Promise<{ statusCode: number }> };
   const { localContext } = await import('../../infra/local/lambda-invoke');
-  const dynamoDb = new DynamoDBClient({ maxAttempts: 4, requestHandler: { connectionTimeout: 1_000, requestTimeout: 5_000 } });
+  const dynamoDb = new DynamoDBClient({ maxAttempts: 4, requestHandler: { connectionTimeout: 1_000, requestTimeout: 5_000, throwOnRequestTimeout: true } });
   let next = 0;
   const viaHandler = async () => {
     const token = tokens[next++ % tokens.length]!;

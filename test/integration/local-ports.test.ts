@@ -1,0 +1,69 @@
+import { createServer, type Server, type Socket } from 'node:net';
+import { ListTablesCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { LOCAL_AWS, startDynamoDbLocal } from '../../infra/local/dynamodb-local';
+import { bindLocalApi } from '../../infra/local/http-server';
+import { freePort } from '../../infra/local/ports';
+
+// CI once failed because a port found free was taken before the local stack bound it: these show
+// that the stack binds its own port at once and that DynamoDB Local moves on from a taken one.
+
+let occupied: Server;
+let occupiedPort: number;
+// A listener that accepts connections and never answers, as an unrelated program on the port might.
+const accepted = new Set<Socket>();
+
+beforeAll(async () => {
+  occupied = createServer((socket) => {
+    accepted.add(socket);
+    socket.on('close', () => accepted.delete(socket));
+  });
+  await new Promise<void>((resolve) => occupied.listen(0, '127.0.0.1', resolve));
+  occupiedPort = (occupied.address() as { port: number }).port;
+});
+afterAll(async () => {
+  for (const socket of accepted) socket.destroy();
+  await new Promise<void>((resolve) => occupied.close(() => resolve()));
+});
+
+describe('the local API socket', () => {
+  it('binds the port the OS picks when asked for 0, and answers 503 until the stack is ready', async () => {
+    const api = await bindLocalApi(0);
+    try {
+      expect(api.port).toBeGreaterThan(0);
+      const response = await fetch(`http://127.0.0.1:${api.port}/v1/activations/verify`, { method: 'POST', headers: { 'accept-language': 'en' } });
+      expect(response.status).toBe(503);
+      expect(response.headers.get('retry-after')).toBe('1');
+      expect(((await response.json()) as { error: { code: string } }).error.code).toBe('SERVICE_UNAVAILABLE');
+    } finally {
+      await api.close();
+    }
+  });
+
+  it('says at once when the port asked for is in use', async () => {
+    await expect(bindLocalApi(occupiedPort)).rejects.toThrow(
+      `Port ${occupiedPort} is already in use: stop what runs there, or start with PORT=<another port>.`,
+    );
+  });
+});
+
+describe('DynamoDB Local', () => {
+  it('starts on another port when the one it was given is taken before the JVM binds it', async () => {
+    const offered: number[] = [];
+    const pickPort = async () => {
+      const port = offered.length === 0 ? occupiedPort : await freePort();
+      offered.push(port);
+      return port;
+    };
+    const dynamoDb = await startDynamoDbLocal(pickPort);
+    try {
+      expect(offered).toHaveLength(2);
+      expect(offered[0]).toBe(occupiedPort);
+      expect(dynamoDb.endpoint).toBe(`http://127.0.0.1:${offered[1]}`);
+      const client = new DynamoDBClient({ endpoint: dynamoDb.endpoint, region: LOCAL_AWS.region, credentials: LOCAL_AWS });
+      await expect(client.send(new ListTablesCommand({}))).resolves.toMatchObject({ TableNames: [] });
+      client.destroy();
+    } finally {
+      await dynamoDb.stop();
+    }
+  });
+});
