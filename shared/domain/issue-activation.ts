@@ -265,13 +265,25 @@ async function issueInvitation(deps: IssueDeps, account: Account, input: Activat
 
 /** Ends the workflow that was waiting on a revoked activation, and records the revocation. */
 async function revokeWait(
-  deps: { workflow: Workflow; audit: AuditLog },
+  deps: { activations: ActivationStore; workflow: Workflow; audit: AuditLog },
   accountNumber: string,
   revoked: Activation,
   now: Date,
 ): Promise<void> {
-  if (revoked.taskToken) await deps.workflow.abandon(revoked.taskToken, 'ActivationRevoked');
+  await endRevokedWait(deps, revoked.id);
   await deps.audit.record(accountNumber, { type: 'activation-revoked', at: now, activationId: revoked.id });
+}
+
+/**
+ * Ends the wait of the workflow parked on an activation just revoked. Reads it again after the
+ * revoking write: a task token parked before that write is seen here, and a workflow parking
+ * after it finds the activation revoked and ends its own wait (`awaitRegistration`). The copy
+ * read before the write may predate a token parked in between, which would leave that workflow
+ * waiting out its five days.
+ */
+export async function endRevokedWait(deps: { activations: ActivationStore; workflow: Workflow }, activationId: string): Promise<void> {
+  const revoked = await deps.activations.get(activationId);
+  if (revoked?.taskToken) await deps.workflow.abandon(revoked.taskToken, 'ActivationRevoked');
 }
 
 /**

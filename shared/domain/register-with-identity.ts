@@ -8,6 +8,7 @@ import { IDENTITY_LOCKOUT, takeAttempt, type LockoutStore } from './lockout';
 import type { AccountDirectory, ActivationStore, AuditLog, Clock, Login, LoginStore, PasswordHasher, PeopleStore, Person, Workflow } from './ports';
 import type { RegistrationResult } from './register';
 import { runFollowUpsSideBySide, type Incidents } from './follow-up';
+import { endRevokedWait } from './issue-activation';
 import { newId } from './secrets';
 
 export class IdentityNotVerifiedError extends AppError {
@@ -120,7 +121,7 @@ export async function registerWithIdentity(
   deps.events?.record({ name: 'registration', path: 'identity' });
   // Independent of one another: side by side, each with its own retries.
   await runFollowUpsSideBySide(deps.incidents, [
-    ['end-revoked-wait', async () => revoke?.taskToken && deps.workflow.abandon(revoke.taskToken, 'ActivationRevoked')],
+    ['end-revoked-wait', async () => revoke && endRevokedWait(deps, revoke.id)],
     ['audit', async () => revoke && deps.audit.record(accountNumber, { type: 'activation-revoked', at: now, activationId: revoke.id })],
     ['audit', () => deps.audit.record(accountNumber, { type: 'registered', at: now, role: 'holder', channel: 'identity' })],
     // Named after the login: retrying starts it once.

@@ -3,6 +3,7 @@ import { effectiveStatus } from './activation';
 import { retryOnConflict } from './contention';
 import { AccountAlreadyRegisteredError, AccountNotFoundError, AppError, ValidationError } from './errors';
 import { checkEmail, checkName, emailKey } from './field-rules';
+import { endRevokedWait } from './issue-activation';
 import { TechnicalUserNotEligibleError } from './register-with-identity';
 import type { Principal } from './sessions';
 import type {
@@ -266,5 +267,5 @@ export async function removeUser(
     await deps.people.remove(person, now, revoke?.id);
     return revoke;
   });
-  if (revokeInvitation?.taskToken) await deps.workflow.abandon(revokeInvitation.taskToken, 'ActivationRevoked');
+  if (revokeInvitation) await endRevokedWait(deps, revokeInvitation.id);
 }

@@ -56,6 +56,20 @@ describe('issueActivation', () => {
     expect(deps.workflow.abandoned).toEqual([{ taskToken: 'task-1', reason: 'ActivationRevoked' }]);
     expect(deps.audit.events.map((e) => e.type)).toEqual(['activation-sent', 'activation-revoked', 'activation-sent']);
   });
+  it('ends the wait of a workflow that parked its token after the older activation was read', async () => {
+    const deps = fakeDeps([holderAccount]);
+    await issue(deps, id('a1'));
+    // The older activation's workflow parks its token between the read of a1 and the revoking
+    // write: the copy read before the write has no token.
+    const confirmDelivered = deps.activations.confirmDelivered.bind(deps.activations);
+    deps.activations.confirmDelivered = async (change) => {
+      await awaitRegistration(deps, { activationId: id('a1'), taskToken: 'task-1' });
+      return confirmDelivered(change);
+    };
+    await issue(deps, id('a2'));
+    expect(deps.activations.activations.get(id('a1'))!.status).toBe('revoked');
+    expect(deps.workflow.abandoned).toEqual([{ taskToken: 'task-1', reason: 'ActivationRevoked' }]);
+  });
   it('sends at most three emails per account per rolling 24 hours from self-service', async () => {
     const deps = fakeDeps([holderAccount]);
     for (const name of ['a1', 'a2', 'a3']) expect((await issue(deps, id(name))).outcome).toBe('sent');
