@@ -286,16 +286,19 @@ export class DynamoDbActivationStore implements ActivationStore {
   }
 }
 
-/** The transaction write that revokes a pending activation (and fails if it is no longer pending). */
-export function revokeActivationWrite(tableName: string, id: string): TransactWriteItem {
+/**
+ * The transaction write that revokes a pending activation, and fails if it is no longer pending
+ * (or, with `unexpiredAt`, if it expired by then: an expired link stays expired, not revoked).
+ */
+export function revokeActivationWrite(tableName: string, id: string, unexpiredAt?: Date): TransactWriteItem {
   return {
     Update: {
       TableName: tableName,
       Key: toItem(keys.activation(id)),
       UpdateExpression: 'SET #status = :revoked',
-      ConditionExpression: '#status = :pending',
+      ConditionExpression: unexpiredAt ? '#status = :pending AND expiresAtEpoch > :now' : '#status = :pending',
       ExpressionAttributeNames: { '#status': 'status' },
-      ExpressionAttributeValues: toItem({ ':revoked': 'revoked', ':pending': 'pending' }),
+      ExpressionAttributeValues: toItem({ ':revoked': 'revoked', ':pending': 'pending', ...(unexpiredAt ? { ':now': epochSeconds(unexpiredAt) } : {}) }),
     },
   };
 }

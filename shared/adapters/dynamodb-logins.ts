@@ -112,11 +112,11 @@ export class DynamoDbLoginStore implements LoginStore {
     await this.createLogin(login, guarded);
   }
 
-  async createForHolder({ login, revokeActivationId, expectedVersion }: { login: Login; revokeActivationId?: string; expectedVersion?: number }) {
+  async createForHolder({ login, revokeActivationId, expectedVersion, now }: { login: Login; revokeActivationId?: string; expectedVersion?: number; now: Date }) {
     const extra: Guarded[] = [];
     if (revokeActivationId) {
       extra.push({
-        item: revokeActivationWrite(this.tableName, revokeActivationId),
+        item: revokeActivationWrite(this.tableName, revokeActivationId, now),
         refusal: async (cause) => new ConcurrentUpdateError(cause),
       });
     }

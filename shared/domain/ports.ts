@@ -116,12 +116,13 @@ export interface LoginStore {
   getByUsername(usernameKey: string): Promise<Login | undefined>;
   /**
    * Creates the holder's `login` (flow B) and revokes the account's pending activation, in one
-   * transaction: exactly once per username and per account holder. With `expectedVersion`, only
-   * while the account's registration state is still at that version.
+   * transaction: exactly once per username and per account holder. The activation is revoked
+   * only while still pending and unexpired at `now`. With `expectedVersion`, only while the
+   * account's registration state is still at that version.
    * @throws UsernameTakenError, AccountAlreadyRegisteredError, ConcurrentUpdateError (the
    *   activation to revoke or the state changed: read again), BusyError
    */
-  createForHolder(change: { login: Login; revokeActivationId?: string; expectedVersion?: number }): Promise<void>;
+  createForHolder(change: { login: Login; revokeActivationId?: string; expectedVersion?: number; now: Date }): Promise<void>;
   /**
    * Creates `login` and consumes `activation` (with the token of hash `tokenHash`, claimed as
    * `claimId`) in one transaction: exactly once per token, per username and per account holder.

@@ -66,12 +66,17 @@ export async function registerWithIdentity(
   // The same lookups and writes whatever the account: a refusal's timing tells nothing about it.
   // The username and the account's registration state only matter once the identity holds, but
   // are read here with the rest, every time, so that they cost no round trip of their own.
-  const [account, people, taken, firstState] = await Promise.all([
+  const reads = Promise.all([
     deps.accounts.get(accountNumber),
     deps.people.list(accountNumber),
     deps.logins.takenUsernames([usernameKey(input.username)]),
     deps.activations.getAccountState(accountNumber),
   ]);
+  // Hashed while the reads are under way, on every attempt the lockout lets through, refused or
+  // not: the reads then take no time of their own, and a refusal takes as long as a registration.
+  // The lockout bounds the cost (five hashes per account an hour), as sign-in's hash of an unknown
+  // username is bounded.
+  const [passwordHash, [account, people, taken, firstState]] = await Promise.all([deps.passwords.hash(input.password), reads]);
   const refusal = account ? identityRefusal(account, people, input) : new IdentityNotVerifiedError();
   if (refusal) {
     const at = deps.clock.now();
@@ -83,7 +88,7 @@ export async function registerWithIdentity(
     throw refusal;
   }
   const holder = account!;
-  // The identity held: its attempts are forgotten whatever happens next (this runs during the hash).
+  // The identity held: its attempts are forgotten whatever happens next (beside the write below).
   const cleared = deps.lockouts.clear(lockKey);
   // Early answers for the common cases; the transaction below is what guarantees them.
   const early = taken.size > 0 ? new UsernameTakenError() : firstState.holderUserId ? new AccountAlreadyRegisteredError() : undefined;
@@ -91,17 +96,15 @@ export async function registerWithIdentity(
     await cleared;
     throw early;
   }
-  const firstPending = firstState.pendingActivationId ? deps.activations.get(firstState.pendingActivationId) : undefined;
-  const [passwordHash, , pendingRead] = await Promise.all([deps.passwords.hash(input.password), cleared, firstPending]);
 
-  const { login, revoke, now } = await retryOnConflict(async (attempt) => {
+  const writing = retryOnConflict(async (attempt) => {
     const now = deps.clock.now();
-    // A retry follows a conflicting change: read again what the first try read before the hash.
+    // A retry follows a conflicting change: read again what the first try read beside the hash.
     const state = attempt === 1 ? firstState : await deps.activations.getAccountState(accountNumber);
     if (state.holderUserId) throw new AccountAlreadyRegisteredError();
-    const pending =
-      attempt === 1 ? pendingRead : state.pendingActivationId ? await deps.activations.get(state.pendingActivationId) : undefined;
-    const revoke = pending && effectiveStatus(pending, now) === 'pending' ? pending : undefined;
+    // The first try revokes the pending activation the state names without reading it first: the
+    // write holds only while it is pending and unexpired, and a retry reads it to decide.
+    const revokeId = attempt === 1 ? state.pendingActivationId : await pendingActivationId(deps, state.pendingActivationId, now);
     const login: Login = {
       userId: newId(),
       username: input.username,
@@ -113,21 +116,28 @@ export async function registerWithIdentity(
       status: 'active',
       createdAt: now,
     };
-    // Only while the state is as read: it was read before the hash, and an activation delivered
+    // Only while the state is as read: it was read beside the hash, and an activation delivered
     // meanwhile must be revoked too.
-    await deps.logins.createForHolder({ login, revokeActivationId: revoke?.id, expectedVersion: state.version });
-    return { login, revoke, now };
+    await deps.logins.createForHolder({ login, revokeActivationId: revokeId, expectedVersion: state.version, now });
+    return { login, revokeId, now };
   });
+  const [{ login, revokeId, now }] = await Promise.all([writing, cleared]);
   deps.events?.record({ name: 'registration', path: 'identity' });
   // Independent of one another: side by side, each with its own retries.
   await runFollowUpsSideBySide(deps.incidents, [
-    ['end-revoked-wait', async () => revoke && endRevokedWait(deps, revoke.id)],
-    ['audit', async () => revoke && deps.audit.record(accountNumber, { type: 'activation-revoked', at: now, activationId: revoke.id })],
+    ['end-revoked-wait', async () => revokeId && endRevokedWait(deps, revokeId)],
+    ['audit', async () => revokeId && deps.audit.record(accountNumber, { type: 'activation-revoked', at: now, activationId: revokeId })],
     ['audit', () => deps.audit.record(accountNumber, { type: 'registered', at: now, role: 'holder', channel: 'identity' })],
     // Named after the login: retrying starts it once.
     ['start-confirmation', () => deps.workflow.startConfirmation({ accountNumber, userId: login.userId })],
   ]);
   return { username: login.username, role: 'holder', accountNumberMasked: maskAccountNumber(accountNumber) };
+}
+
+/** `id` when it names an activation still pending at `now`. */
+async function pendingActivationId(deps: { activations: ActivationStore }, id: string | undefined, now: Date): Promise<string | undefined> {
+  const activation = id ? await deps.activations.get(id) : undefined;
+  return activation && effectiveStatus(activation, now) === 'pending' ? activation.id : undefined;
 }
 
 /** Why the identity does not hold, or undefined when it does. */

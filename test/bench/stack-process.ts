@@ -6,7 +6,8 @@
  * - state transitions, from the local Step Functions engine's own event log of each execution
  *   (`aws-local-stepfunctions` `eventLogs`), with each Task state's duration;
  * - DynamoDB capacity, by asking every call of the shared client for `ReturnConsumedCapacity`
- *   (DynamoDB Local answers it as DynamoDB does) while counting is on.
+ *   (DynamoDB Local answers it as DynamoDB does) while counting is on;
+ * - the time of each password hash the service makes, in this process.
  *
  * Started by `warm-api.ts`: `tsx test/bench/stack-process.ts <seed file>`. It prints one JSON
  * line (`url`, `control`, endpoints) once ready; `control` is a small HTTP API: `GET /counters`,
@@ -14,7 +15,9 @@
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { performance } from 'node:perf_hooks';
 import { StateMachine } from 'aws-local-stepfunctions';
+import { Argon2PasswordHasher } from '../../shared/adapters/argon2-password-hasher';
 import { dynamoDbClient } from '../../shared/adapters/aws-clients';
 import { startLocalStack } from '../../infra/local/stack';
 
@@ -34,12 +37,14 @@ export interface ExecutionRecord {
 
 export interface Counters {
   executions: ExecutionRecord[];
+  /** Each password hash made in this process (registrations; verifications are not hashes), ms, since the last reset. */
+  passwordHashes: number[];
   /** By DynamoDB operation: calls, read and write capacity units consumed. */
   dynamodb: Record<string, { calls: number; readUnits: number; writeUnits: number }>;
 }
 
 let counting = false;
-const counters: Counters = { executions: [], dynamodb: {} };
+const counters: Counters = { executions: [], dynamodb: {}, passwordHashes: [] };
 
 type EventLog = { type: string; timestamp: number; state?: { name: string; type?: string } };
 type Run = (this: StateMachine, ...args: Parameters<StateMachine['run']>) => ReturnType<StateMachine['run']>;
@@ -70,6 +75,19 @@ function observeExecutions(): void {
       }
     })().catch(() => undefined);
     return execution;
+  };
+}
+
+/** Times every password hash the service makes here: the hash a registration waits for, where it runs. */
+function observePasswordHashes(): void {
+  const hash = Argon2PasswordHasher.prototype.hash;
+  Argon2PasswordHasher.prototype.hash = async function timed(this: Argon2PasswordHasher, password: string) {
+    const started = performance.now();
+    try {
+      return await hash.call(this, password);
+    } finally {
+      counters.passwordHashes.push(performance.now() - started);
+    }
   };
 }
 
@@ -111,6 +129,7 @@ function observeDynamoDb(): void {
 
 async function main(): Promise<void> {
   observeExecutions();
+  observePasswordHashes();
   const stack = await startLocalStack({ port: 0, seedFile: process.argv[2] });
   observeDynamoDb();
   const info = (await (await fetch(`${stack.url}/__dev/info`)).json()) as { stepFunctions: { stateMachineArn: string }; dynamodb: { tables: string[] } };
@@ -124,6 +143,7 @@ async function main(): Promise<void> {
     if (req.method === 'POST' && req.url === '/counters/reset') {
       counters.executions = [];
       counters.dynamodb = {};
+      counters.passwordHashes = [];
       return send({ ok: true });
     }
     if (req.method === 'POST' && (req.url === '/counting/on' || req.url === '/counting/off')) {

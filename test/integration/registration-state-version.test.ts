@@ -45,22 +45,39 @@ describe('the holder login is written only over the state it was decided on', ()
     const state = await deps.activations.getAccountState(accountNumber);
     expect(state.version).toBeGreaterThan(0);
 
-    await expect(deps.logins.createForHolder({ login: holderLogin(accountNumber, `stale.${accountNumber}`), expectedVersion: state.version - 1 })).rejects.toBeInstanceOf(
+    await expect(deps.logins.createForHolder({ login: holderLogin(accountNumber, `stale.${accountNumber}`), expectedVersion: state.version - 1, now: new Date() })).rejects.toBeInstanceOf(
       ConcurrentUpdateError,
     );
     // Nothing of the refused transaction was written.
     expect((await deps.logins.takenUsernames([`stale.${accountNumber}`])).size).toBe(0);
 
-    await deps.logins.createForHolder({ login: holderLogin(accountNumber, `first.${accountNumber}`), expectedVersion: state.version });
+    await deps.logins.createForHolder({ login: holderLogin(accountNumber, `first.${accountNumber}`), expectedVersion: state.version, now: new Date() });
     await expect(
-      deps.logins.createForHolder({ login: holderLogin(accountNumber, `second.${accountNumber}`), expectedVersion: state.version }),
+      deps.logins.createForHolder({ login: holderLogin(accountNumber, `second.${accountNumber}`), expectedVersion: state.version, now: new Date() }),
     ).rejects.toBeInstanceOf(AccountAlreadyRegisteredError);
   });
 
   it('accepts version 0 only while the account has no state yet', async () => {
     const { accountNumber } = await freshAccount();
-    await deps.logins.createForHolder({ login: holderLogin(accountNumber, `zero.${accountNumber}`), expectedVersion: 0 });
+    await deps.logins.createForHolder({ login: holderLogin(accountNumber, `zero.${accountNumber}`), expectedVersion: 0, now: new Date() });
     expect((await deps.activations.getAccountState(accountNumber)).holderUserId).toBeDefined();
+  });
+
+  it('revokes the pending activation only while it is unexpired at the time of the write', async () => {
+    const { accountNumber } = await freshAccount();
+    const activationId = newId();
+    await issueActivation(deps, { activationId, accountNumber, channel: 'agent' });
+    const { expiresAt } = (await deps.activations.get(activationId))!;
+    const state = await deps.activations.getAccountState(accountNumber);
+    const write = (username: string, now: Date) =>
+      deps.logins.createForHolder({ login: holderLogin(accountNumber, username), revokeActivationId: activationId, expectedVersion: state.version, now });
+
+    await expect(write(`late.${accountNumber}`, new Date(expiresAt.getTime() + 1_000))).rejects.toBeInstanceOf(ConcurrentUpdateError);
+    expect((await deps.activations.get(activationId))!.status).toBe('pending');
+    expect((await deps.logins.takenUsernames([`late.${accountNumber}`])).size).toBe(0);
+
+    await write(`in.time.${accountNumber}`, new Date(expiresAt.getTime() - 1_000));
+    expect((await deps.activations.get(activationId))!.status).toBe('revoked');
   });
 
   it('revokes an activation delivered while the password hashed', async () => {

@@ -61,38 +61,57 @@ const identityForm = (overrides: Partial<Record<string, string>> = {}) => ({
 });
 
 describe('registration with identity proof: round trips', () => {
-  it('takes the attempt first, then reads account, people, username and state together, then hashes', async () => {
+  it('takes the attempt first, then reads account, people, username and state together while the password hashes', async () => {
     const { deps, log } = tracedDeps(fakeDeps([holderAccount]));
     await registerWithIdentity(deps, identityForm());
     const reads = ['accounts.get', 'people.list', 'logins.takenUsernames', 'activations.getAccountState'];
+    expect(before(log, 'lockouts.take done', 'passwords.hash')).toBe(true);
     for (const read of reads) {
       expect(before(log, 'lockouts.take done', read)).toBe(true);
-      // All four are under way before any of them has answered.
+      // All four, and the hash, are under way before any of them has answered.
       for (const other of reads) expect(before(log, read, `${other} done`)).toBe(true);
-      expect(before(log, `${read} done`, 'passwords.hash')).toBe(true);
+      expect(before(log, read, 'passwords.hash done')).toBe(true);
+      expect(before(log, 'passwords.hash', `${read} done`)).toBe(true);
     }
     expect(log.filter((entry) => entry === 'activations.getAccountState')).toHaveLength(1);
   });
 
-  it('clears the attempts while the password hashes, and writes the login after both', async () => {
+  it('clears the attempts beside the write, once the hash is done', async () => {
     const { deps, log } = tracedDeps(fakeDeps([holderAccount]));
     await registerWithIdentity(deps, identityForm());
-    expect(before(log, 'lockouts.clear', 'passwords.hash done')).toBe(true);
-    expect(before(log, 'passwords.hash', 'lockouts.clear done')).toBe(true);
-    expect(before(log, 'lockouts.clear done', 'logins.createForHolder')).toBe(true);
+    expect(before(log, 'passwords.hash done', 'lockouts.clear')).toBe(true);
+    expect(before(log, 'lockouts.clear', 'logins.createForHolder done')).toBe(true);
+    expect(before(log, 'logins.createForHolder', 'lockouts.clear done')).toBe(true);
     expect(deps.lockouts.counters.has(identityLockoutKey('123456789'))).toBe(false);
   });
 
-  it('reads the pending activation during the hash and revokes it in the transaction', async () => {
+  it('revokes the pending activation in the transaction without reading it first, then ends its wait', async () => {
     const plain = fakeDeps([holderAccount]);
     const activationId = 'a'.repeat(22);
     await issueActivation(plain, { activationId, accountNumber: '123456789', channel: 'self-service' });
     await awaitRegistration(plain, { activationId, taskToken: 'task-1' });
     const { deps, log } = tracedDeps(plain);
     await registerWithIdentity(deps, identityForm());
-    expect(before(log, 'activations.get', 'passwords.hash done')).toBe(true);
+    // Read once, after the revoking write, for the task token parked on it.
+    expect(log.filter((entry) => entry === 'activations.get')).toHaveLength(1);
+    expect(before(log, 'logins.createForHolder done', 'activations.get')).toBe(true);
     expect(plain.activations.activations.get(activationId)!.status).toBe('revoked');
     expect(plain.workflow.abandoned).toEqual([{ taskToken: 'task-1', reason: 'ActivationRevoked' }]);
+    expect(plain.audit.events.map((e) => e.type)).toEqual(expect.arrayContaining(['activation-revoked', 'registered']));
+  });
+
+  it('leaves a pending activation that expired by the time of the write expired, not revoked', async () => {
+    const plain = fakeDeps([holderAccount]);
+    const activationId = 'e'.repeat(22);
+    await issueActivation(plain, { activationId, accountNumber: '123456789', channel: 'self-service' });
+    plain.clock.advance(5 * 86_400);
+    const { deps, log } = tracedDeps(plain);
+    await expect(registerWithIdentity(deps, identityForm())).resolves.toMatchObject({ role: 'holder' });
+    // The first write refused to revoke it; the retry read it and left it out.
+    expect(log.filter((entry) => entry === 'logins.createForHolder')).toHaveLength(2);
+    expect(plain.activations.activations.get(activationId)!.status).toBe('pending');
+    expect(plain.audit.events.map((e) => e.type)).not.toContain('activation-revoked');
+    expect(plain.workflow.abandoned).toEqual([]);
   });
 
   it('starts the workflow only once the login is written, beside the audit event', async () => {
@@ -142,7 +161,7 @@ describe('registration with identity proof: round trips', () => {
     expect(plain.audit.events.map((e) => e.type)).toEqual(['registered']);
   });
 
-  it('refuses a wrong identity without hashing, clearing or writing, whatever the username', async () => {
+  it('refuses a wrong identity after hashing as a registration does, without clearing or writing, whatever the username', async () => {
     const plain = fakeDeps([holderAccount]);
     await registerWithIdentity(plain, identityForm());
     const { deps, log } = tracedDeps(plain);
@@ -155,6 +174,7 @@ describe('registration with identity proof: round trips', () => {
       'people.list',
       'logins.takenUsernames',
       'activations.getAccountState',
+      'passwords.hash',
       'audit.record',
     ]);
     expect(plain.logins.logins.size).toBe(1);
@@ -177,14 +197,13 @@ describe('registration with identity proof: round trips', () => {
     expect(log).toEqual(['lockouts.take', 'lockouts.take done']);
   });
 
-  it('answers USERNAME_TAKEN before ACCOUNT_ALREADY_REGISTERED, without hashing, and forgets the attempts', async () => {
+  it('answers USERNAME_TAKEN before ACCOUNT_ALREADY_REGISTERED, without writing, and forgets the attempts', async () => {
     const plain = fakeDeps([holderAccount]);
     await registerWithIdentity(plain, identityForm());
     await plain.lockouts.take(identityLockoutKey('123456789'), { maxFailures: 5, windowSeconds: 3600, lockSeconds: 3600 }, plain.clock.now());
     const { deps, log } = tracedDeps(plain);
     await expect(registerWithIdentity(deps, identityForm())).rejects.toMatchObject({ code: 'USERNAME_TAKEN' });
     await expect(registerWithIdentity(deps, identityForm({ username: 'another.name' }))).rejects.toMatchObject({ code: 'ACCOUNT_ALREADY_REGISTERED' });
-    expect(log).not.toContain('passwords.hash');
     expect(log).not.toContain('logins.createForHolder');
     expect(plain.lockouts.counters.has(identityLockoutKey('123456789'))).toBe(false);
   });
