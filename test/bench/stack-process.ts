@@ -13,7 +13,9 @@
  * line (`url`, `control`, endpoints) once ready; `control` is a small HTTP API: `GET /counters`,
  * `POST /counters/reset`, `POST /counting/on|off`.
  */
+import { writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
+import { Session } from 'node:inspector/promises';
 import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { StateMachine } from 'aws-local-stepfunctions';
@@ -127,6 +129,25 @@ function observeDynamoDb(): void {
   );
 }
 
+/**
+ * With `BENCH_CPU_PROFILE=<file.cpuprofile>`, records where the stack's process spends its CPU
+ * from the moment it is ready until the bench stops it (open the file in Chrome DevTools).
+ */
+async function startCpuProfile(file: string | undefined): Promise<{ stop(): Promise<void> } | undefined> {
+  if (!file) return undefined;
+  const session = new Session();
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.start');
+  return {
+    stop: async () => {
+      const { profile } = await session.post('Profiler.stop');
+      writeFileSync(file, JSON.stringify(profile));
+      session.disconnect();
+    },
+  };
+}
+
 async function main(): Promise<void> {
   observeExecutions();
   observePasswordHashes();
@@ -154,8 +175,10 @@ async function main(): Promise<void> {
   });
   await new Promise<void>((resolve) => control.listen(0, '127.0.0.1', resolve));
 
+  const profiling = await startCpuProfile(process.env.BENCH_CPU_PROFILE);
   const stop = async () => {
     control.close();
+    await profiling?.stop();
     await stack.close();
     process.exit(0);
   };
