@@ -197,7 +197,7 @@ async function confirmDelivery(deps: SettleDeps, activation: Activation): Promis
     const previous = previousId && previousId !== activation.id ? await deps.activations.get(previousId) : undefined;
     const revoke = previous && effectiveStatus(previous, now) === 'pending' ? previous : undefined;
     await deps.activations.confirmDelivered({ activation, deliveredAt: now, revokeId: revoke?.id, expectedVersion });
-    if (revoke) await revokeWait(deps, activation.accountNumber, revoke, now);
+    if (revoke) await revokeWait(deps, activation.accountNumber, revoke.id, now);
   });
 }
 
@@ -267,11 +267,11 @@ async function issueInvitation(deps: IssueDeps, account: Account, input: Activat
 async function revokeWait(
   deps: { activations: ActivationStore; workflow: Workflow; audit: AuditLog },
   accountNumber: string,
-  revoked: Activation,
+  revokedId: string,
   now: Date,
 ): Promise<void> {
-  await endRevokedWait(deps, revoked.id);
-  await deps.audit.record(accountNumber, { type: 'activation-revoked', at: now, activationId: revoked.id });
+  await endRevokedWait(deps, revokedId);
+  await deps.audit.record(accountNumber, { type: 'activation-revoked', at: now, activationId: revokedId });
 }
 
 /**

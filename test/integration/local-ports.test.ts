@@ -1,29 +1,21 @@
-import { createServer, type Server, type Socket } from 'node:net';
 import { ListTablesCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { LOCAL_AWS, startDynamoDbLocal } from '../../infra/local/dynamodb-local';
 import { bindLocalApi } from '../../infra/local/http-server';
 import { freePort } from '../../infra/local/ports';
+import { startSilentListener, type SilentListener } from '../fixtures/silent-listener';
 
 // CI once failed because a port found free was taken before the local stack bound it: these show
 // that the stack binds its own port at once and that DynamoDB Local moves on from a taken one.
 
-let occupied: Server;
+// The port is taken by a program that accepts connections and never answers.
+let occupied: SilentListener;
 let occupiedPort: number;
-// A listener that accepts connections and never answers, as an unrelated program on the port might.
-const accepted = new Set<Socket>();
 
 beforeAll(async () => {
-  occupied = createServer((socket) => {
-    accepted.add(socket);
-    socket.on('close', () => accepted.delete(socket));
-  });
-  await new Promise<void>((resolve) => occupied.listen(0, '127.0.0.1', resolve));
-  occupiedPort = (occupied.address() as { port: number }).port;
+  occupied = await startSilentListener();
+  occupiedPort = occupied.port;
 });
-afterAll(async () => {
-  for (const socket of accepted) socket.destroy();
-  await new Promise<void>((resolve) => occupied.close(() => resolve()));
-});
+afterAll(() => occupied.close());
 
 describe('the local API socket', () => {
   it('binds the port the OS picks when asked for 0, and answers 503 until the stack is ready', async () => {

@@ -1,23 +1,18 @@
-import { createServer, type Server, type Socket } from 'node:net';
 import { SendEmailCommand } from '@aws-sdk/client-ses';
 import { closeClients, sesClient } from '../../shared/adapters/aws-clients';
+import { startSilentListener, type SilentListener } from '../fixtures/silent-listener';
 
 // The adapters treat a dependency that stops answering as a `TimeoutError` (SES: "may have been
 // sent", retried by the workflow). The SDK only warns about a slow request unless told to throw:
 // this shows the shared clients are, against a server that accepts connections and never answers.
 
-let silent: Server;
-const accepted = new Set<Socket>();
+let silent: SilentListener;
 const savedEndpoint = process.env.AWS_ENDPOINT_URL_SES;
 
 beforeAll(async () => {
-  silent = createServer((socket) => {
-    accepted.add(socket);
-    socket.on('close', () => accepted.delete(socket));
-  });
-  await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+  silent = await startSilentListener();
   Object.assign(process.env, {
-    AWS_ENDPOINT_URL_SES: `http://127.0.0.1:${(silent.address() as { port: number }).port}`,
+    AWS_ENDPOINT_URL_SES: `http://127.0.0.1:${silent.port}`,
     AWS_REGION: 'ca-central-1',
     AWS_ACCESS_KEY_ID: 'local',
     AWS_SECRET_ACCESS_KEY: 'local',
@@ -27,8 +22,7 @@ afterAll(async () => {
   closeClients();
   if (savedEndpoint === undefined) delete process.env.AWS_ENDPOINT_URL_SES;
   else process.env.AWS_ENDPOINT_URL_SES = savedEndpoint;
-  for (const socket of accepted) socket.destroy();
-  await new Promise<void>((resolve) => silent.close(() => resolve()));
+  await silent.close();
 });
 
 it('fails a request that gets no answer with a TimeoutError after the 5 s request timeout', async () => {
