@@ -6,7 +6,7 @@ import type { ServiceFunction } from './service-function';
 
 /**
  * The kinds of partition key of the table, the part before the first `#`
- * (`shared/adapters/dynamodb-keys.ts`; `IDEMPOTENCY#<route>` is Powertools Idempotency's, see
+ * (`shared/adapters/dynamodb-keys.ts`; `IDEMPOTENCY#<route>` holds `Idempotency-Key` records, see
  * `shared/http/idempotency.ts`). IAM limits each function to the kinds it uses.
  */
 export const KEY_PREFIXES = ['ACCOUNT', 'ACTIVATION', 'USER', 'USERNAME', 'SESSION', 'LOCKOUT', 'RATE', 'RESET', 'SUPPRESSED', 'IDEMPOTENCY'] as const;
@@ -15,7 +15,7 @@ export type KeyPrefix = (typeof KEY_PREFIXES)[number];
 /**
  * What a function may do with the table: read items whose partition key starts with one of
  * `read` (`ACCOUNT` → `ACCOUNT#…`), and write (put, update, delete) those of `write`. Writing a
- * kind implies reading it (conditional writes and Powertools Idempotency read back).
+ * kind implies reading it (conditional writes read back what failed their condition).
  */
 export interface TableGrant {
   readonly read: readonly KeyPrefix[];

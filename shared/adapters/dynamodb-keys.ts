@@ -23,6 +23,8 @@ export const keys = {
   rateWindow: (key: string, windowStart: number) => ({ pk: `RATE#${key}#${windowStart}`, sk: 'RATE' }),
   // The hash of the address (`emailHash`), never the address: an item names no one.
   suppressed: (emailHash: string) => ({ pk: `SUPPRESSED#${emailHash}`, sk: 'SUPPRESSED' }),
+  // One partition per route; the sort key hashes the client's key with its scope (shared/http/idempotency.ts).
+  idempotency: (route: string, keyHash: string) => ({ pk: `IDEMPOTENCY#${route}`, sk: keyHash }),
 } as const;
 
 /** Epoch seconds, as DynamoDB TTL and our numeric conditions use them. */

@@ -62,7 +62,8 @@ export class AppError extends Error {
     readonly expose = statusCode < 500,
   ) {
     super(code, { cause: options.cause });
-    this.name = new.target.name;
+    // Named explicitly, here and in each subclass: bundles are minified without keeping names.
+    this.name = 'AppError';
     this.params = options.params;
     this.fields = options.fields;
     this.retryAfterSeconds = options.retryAfterSeconds;
@@ -72,72 +73,84 @@ export class AppError extends Error {
 
 /** One or more fields break their rules; every problem of the request is listed. */
 export class ValidationError extends AppError {
+  override readonly name = 'ValidationError';
   constructor(fields: FieldProblem[]) {
     super(400, 'VALIDATION_FAILED', { fields });
   }
 }
 
 export class ActivationNotFoundError extends AppError {
+  override readonly name = 'ActivationNotFoundError';
   constructor() {
     super(404, 'ACTIVATION_NOT_FOUND');
   }
 }
 
 export class ActivationExpiredError extends AppError {
+  override readonly name = 'ActivationExpiredError';
   constructor() {
     super(410, 'ACTIVATION_EXPIRED');
   }
 }
 
 export class ActivationUsedError extends AppError {
+  override readonly name = 'ActivationUsedError';
   constructor() {
     super(410, 'ACTIVATION_USED');
   }
 }
 
 export class ActivationRevokedError extends AppError {
+  override readonly name = 'ActivationRevokedError';
   constructor() {
     super(410, 'ACTIVATION_REVOKED');
   }
 }
 
 export class ResetNotFoundError extends AppError {
+  override readonly name = 'ResetNotFoundError';
   constructor() {
     super(404, 'RESET_NOT_FOUND');
   }
 }
 
 export class ResetExpiredError extends AppError {
+  override readonly name = 'ResetExpiredError';
   constructor() {
     super(410, 'RESET_EXPIRED');
   }
 }
 
 export class ResetUsedError extends AppError {
+  override readonly name = 'ResetUsedError';
   constructor(cause?: unknown) {
     super(410, 'RESET_USED', { cause });
   }
 }
 
 export class ResetRevokedError extends AppError {
+  override readonly name = 'ResetRevokedError';
   constructor() {
     super(410, 'RESET_REVOKED');
   }
 }
 
 export class UsernameTakenError extends AppError {
+  override readonly name = 'UsernameTakenError';
   constructor(cause?: unknown) {
     super(409, 'USERNAME_TAKEN', { cause });
   }
 }
 
 export class AccountAlreadyRegisteredError extends AppError {
+  override readonly name = 'AccountAlreadyRegisteredError';
   constructor(cause?: unknown) {
     super(409, 'ACCOUNT_ALREADY_REGISTERED', { cause });
   }
 }
 
 export class AccountNotFoundError extends AppError {
+  override readonly name = 'AccountNotFoundError';
   constructor() {
     super(404, 'ACCOUNT_NOT_FOUND');
   }
@@ -145,6 +158,7 @@ export class AccountNotFoundError extends AppError {
 
 /** A per-client or per-account limit was reached; `retryAfterSeconds` feeds `Retry-After`. */
 export class RateLimitedError extends AppError {
+  override readonly name = 'RateLimitedError';
   constructor(code: 'TOO_MANY_REQUESTS' | 'TOO_MANY_ATTEMPTS', retryAfterSeconds: number) {
     super(429, code, { retryAfterSeconds });
   }
@@ -152,15 +166,15 @@ export class RateLimitedError extends AppError {
 
 /** Contention that outlived our retries: the client may simply try again. */
 export class BusyError extends AppError {
+  override readonly name = 'BusyError';
   constructor(cause?: unknown) {
     super(429, 'TOO_MANY_REQUESTS', { retryAfterSeconds: 1, cause });
-    // Named explicitly: the workflow's Retry matches it, and bundling renames classes.
-    this.name = 'BusyError';
   }
 }
 
 /** A dependency (DynamoDB, Step Functions…) refused or failed after the SDK's own retries. */
 export class ServiceUnavailableError extends AppError {
+  override readonly name = 'ServiceUnavailableError';
   constructor(cause?: unknown) {
     super(503, 'SERVICE_UNAVAILABLE', { retryAfterSeconds: 5, cause }, true);
   }

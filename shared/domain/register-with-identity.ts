@@ -12,18 +12,21 @@ import { endRevokedWait } from './issue-activation';
 import { newId } from './secrets';
 
 export class IdentityNotVerifiedError extends AppError {
+  override readonly name = 'IdentityNotVerifiedError';
   constructor() {
     super(403, 'IDENTITY_NOT_VERIFIED');
   }
 }
 
 export class NotAccountHolderError extends AppError {
+  override readonly name = 'NotAccountHolderError';
   constructor() {
     super(403, 'NOT_ACCOUNT_HOLDER');
   }
 }
 
 export class TechnicalUserNotEligibleError extends AppError {
+  override readonly name = 'TechnicalUserNotEligibleError';
   constructor(statusCode = 403) {
     super(statusCode, 'TECHNICAL_USER_NOT_ELIGIBLE');
   }

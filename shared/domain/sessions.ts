@@ -37,12 +37,14 @@ export interface Principal {
 }
 
 export class InvalidCredentialsError extends AppError {
+  override readonly name = 'InvalidCredentialsError';
   constructor() {
     super(401, 'INVALID_CREDENTIALS');
   }
 }
 
 export class UnauthenticatedError extends AppError {
+  override readonly name = 'UnauthenticatedError';
   constructor() {
     super(401, 'UNAUTHENTICATED');
   }

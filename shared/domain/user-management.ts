@@ -26,12 +26,14 @@ export const INVITATIONS_PER_PERSON_PER_DAY = 3;
 const DAY_MS = 86_400_000;
 
 export class HolderOnlyError extends AppError {
+  override readonly name = 'HolderOnlyError';
   constructor() {
     super(403, 'HOLDER_ONLY');
   }
 }
 
 export class UserAlreadyExistsError extends AppError {
+  override readonly name = 'UserAlreadyExistsError';
   constructor(cause?: unknown) {
     super(409, 'USER_ALREADY_EXISTS', { cause });
   }
@@ -44,6 +46,7 @@ export class UserAlreadyExistsError extends AppError {
  * removing someone does — so a `Retry-After` would only make clients retry in vain.
  */
 export class TooManyInvitationsError extends AppError {
+  override readonly name = 'TooManyInvitationsError';
   constructor(retryAfterSeconds?: number) {
     super(429, 'TOO_MANY_INVITATIONS', {
       retryAfterSeconds,
@@ -53,12 +56,14 @@ export class TooManyInvitationsError extends AppError {
 }
 
 export class UserNotFoundError extends AppError {
+  override readonly name = 'UserNotFoundError';
   constructor() {
     super(404, 'USER_NOT_FOUND');
   }
 }
 
 export class CannotRemoveHolderError extends AppError {
+  override readonly name = 'CannotRemoveHolderError';
   constructor() {
     super(409, 'CANNOT_REMOVE_HOLDER');
   }

@@ -51,7 +51,7 @@ export function httpHandler(
     authenticate?: Authenticator;
     /**
      * A state-changing route's `Idempotency-Key` handling, `idempotency(route)` from
-     * ./idempotency — passed in, so that only those routes' bundles carry Powertools Idempotency.
+     * ./idempotency — passed in, so that only those routes' bundles carry it.
      */
     idempotency?: IdempotencyMiddlewares;
   },
@@ -225,10 +225,6 @@ const TRANSIENT_ERROR_NAMES = new Set([
  */
 function knownFailure(error: Error | null | undefined): Error | null | undefined {
   if (error instanceof ConcurrentUpdateError) return new BusyError(error);
-  // Powertools Idempotency's refusals (see ./idempotency).
-  if (error?.name === 'IdempotencyValidationError') return new AppError(422, 'IDEMPOTENCY_KEY_REUSED', { cause: error });
-  if (error?.name === 'IdempotencyAlreadyInProgressError') return new AppError(409, 'REQUEST_IN_PROGRESS', { retryAfterSeconds: 1, cause: error });
-  if (error?.name === 'IdempotencyPersistenceLayerError') return new ServiceUnavailableError(error);
   const sdk = error as (Error & { $metadata?: { httpStatusCode?: number }; $retryable?: unknown }) | null | undefined;
   const status = sdk?.$metadata?.httpStatusCode ?? 0;
   if (sdk && (TRANSIENT_ERROR_NAMES.has(sdk.name) || sdk.$retryable || status >= 500)) return new ServiceUnavailableError(error);

@@ -1,58 +1,67 @@
 import { createHash } from 'node:crypto';
 import type { MiddlewareObj } from '@middy/core';
-import { IdempotencyConfig } from '@aws-lambda-powertools/idempotency';
-import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
-import { makeHandlerIdempotent } from '@aws-lambda-powertools/idempotency/middleware';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { dynamoDbClient } from '../adapters/aws-clients';
+import { DynamoDbIdempotencyRecords } from '../adapters/dynamodb-idempotency';
+import { systemClock } from '../adapters/system-clock';
 import { tableConfig } from '../config';
-import { ValidationError } from '../domain/errors';
+import { AppError, ValidationError } from '../domain/errors';
+import type { Clock } from '../domain/ports';
 import type { HttpRequest, IdempotencyMiddlewares } from './http-handler';
+import { logger } from './logger';
 
 /** A repeat within this window with the same key and body gets the first answer. */
 export const IDEMPOTENCY_WINDOW_SECONDS = 86_400;
 const KEY_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
+/** How long a claim holds when the invocation's remaining time is unknown (the longest API timeout). */
+const DEFAULT_RUN_MILLISECONDS = 30_000;
+
+/** An answer as the handler gave it, replayed as is. */
+export type StoredAnswer = APIGatewayProxyResult;
+
+/** A run's claim on a key: hashes only, never the key, the session or the body themselves. */
+export interface IdempotencyClaim {
+  keyHash: string;
+  payloadHash: string;
+  now: Date;
+  /** The end of the replay window. */
+  expiresAt: Date;
+  /** After this, the run that claimed the key can no longer be running (its invocation timed out). */
+  inProgressUntil: Date;
+}
+
+/** What holds a key that could not be claimed. */
+export type HeldKey = { status: 'in-progress'; payloadHash: string } | { status: 'completed'; payloadHash: string; answer: StoredAnswer };
+
+/** A route's `Idempotency-Key` records (`DynamoDbIdempotencyRecords` on AWS and locally). */
+export interface IdempotencyRecords {
+  /** Claims the key for this run, atomically, unless a live record holds it: then that record. */
+  claim(claim: IdempotencyClaim): Promise<{ claimed: true } | { claimed: false; held: HeldKey }>;
+  /** Keeps the answer of the run that claimed the key, for the rest of the window. */
+  complete(claim: Pick<IdempotencyClaim, 'keyHash' | 'payloadHash' | 'expiresAt'>, answer: StoredAnswer): Promise<void>;
+  /** Frees the key after a failed run: a repeat runs the work again. */
+  release(keyHash: string): Promise<void>;
+}
 
 type Request = Parameters<NonNullable<MiddlewareObj<APIGatewayProxyEvent, APIGatewayProxyResult>['before']>>[0];
-type Event = APIGatewayProxyEvent & {
-  request?: HttpRequest & { idempotencyScope?: { key: string; session: string | null }; idempotencyPayload?: unknown };
-};
+type Event = APIGatewayProxyEvent & { request?: HttpRequest };
+const CLAIM = 'idempotency.claim';
 
 /**
- * The `Idempotency-Key` header of a state-changing route (spec §4), on Powertools Idempotency:
- * a repeat with the same key and body within 24 h gets the first answer (status, headers and
- * body) without the work being done again; another body → 422 `IDEMPOTENCY_KEY_REUSED`; a
- * repeat while the first still runs → 409 `REQUEST_IN_PROGRESS`. Without the header, nothing
- * changes.
+ * The `Idempotency-Key` header of a state-changing route (spec §4): a repeat with the same key and
+ * body within 24 h gets the first answer (status, headers and body, plus `Idempotent-Replayed`)
+ * without the work being done again; another body → 422 `IDEMPOTENCY_KEY_REUSED`; a repeat while
+ * the first still runs → 409 `REQUEST_IN_PROGRESS`. Without the header, nothing changes.
  *
- * Records live in the service's table under `IDEMPOTENCY#<route>`, with a TTL; their key hashes
- * the route, the client's key and, on session routes, the caller's `Authorization` header, so
+ * The key is scoped by route and, on session routes, by the caller's `Authorization` header, so
  * that no client can replay another's answer. Only answers without secrets are kept: sign-in
- * (whose answer is a session token) does not take part.
+ * (whose answer is a session token) does not take part. Refusals and failures are not kept: the
+ * claim is released and a repeat runs again.
  */
-export function idempotency(route: string): IdempotencyMiddlewares {
-  const persistenceStore = new DynamoDBPersistenceLayer({
-    tableName: tableConfig().TABLE_NAME,
-    awsSdkV3Client: dynamoDbClient(),
-    keyAttr: 'pk',
-    sortKeyAttr: 'sk',
-    staticPkValue: `IDEMPOTENCY#${route}`,
-    expiryAttr: 'ttl',
-  });
-  const config = new IdempotencyConfig({
-    eventKeyJmesPath: 'request.idempotencyScope',
-    payloadValidationJmesPath: 'request.idempotencyPayload',
-    expiresAfterSeconds: IDEMPOTENCY_WINDOW_SECONDS,
-    throwOnNoIdempotencyKey: false,
-    responseHook: (response) => {
-      const replayed = response as unknown as APIGatewayProxyResult;
-      return { ...replayed, headers: { ...replayed.headers, 'idempotent-replayed': 'true' } } as never;
-    },
-  });
-  const powertools = makeHandlerIdempotent({ persistenceStore, config, keyPrefix: route });
-  // Powertools' onError deletes the key's record. When the refusal came from its own check (a
-  // repeat in progress, a reused key), that record is the first request's: keep it.
-  const active = (request: Request) => (request.internal as Record<string, unknown>)['idempotency.active'] === true;
+export function idempotency(route: string, options: { records?: IdempotencyRecords; clock?: Clock } = {}): IdempotencyMiddlewares {
+  const records = options.records ?? new DynamoDbIdempotencyRecords(dynamoDbClient(), tableConfig().TABLE_NAME, route);
+  const clock = options.clock ?? systemClock;
+  const claimOf = (request: Request) => (request.internal as Record<string, unknown>)[CLAIM] as IdempotencyClaim | undefined;
 
   const replay: MiddlewareObj<APIGatewayProxyEvent, APIGatewayProxyResult> = {
     before: async (request) => {
@@ -61,22 +70,45 @@ export function idempotency(route: string): IdempotencyMiddlewares {
       // A malformed key is refused by `refuseMalformedIdempotencyKey`, after authentication: a
       // caller without a valid session hears 401 first, whatever else is wrong.
       if (key === undefined || !KEY_PATTERN.test(key)) return;
-      http.idempotencyScope = { key, session: http.headers.authorization ?? null };
-      // What a repeat must match: the body as sent, hashed here (Powertools would walk a parsed
-      // body recursively, and a deeply nested one would overflow the stack before validation).
-      http.idempotencyPayload = createHash('sha256').update(rawBody(request.event)).digest('base64url');
-      const replayed = await powertools.before!(request as never);
-      (request.internal as Record<string, unknown>)['idempotency.active'] = true;
-      return replayed as never;
+      const now = clock.now();
+      const remaining = request.context?.getRemainingTimeInMillis?.() ?? DEFAULT_RUN_MILLISECONDS;
+      const claim: IdempotencyClaim = {
+        keyHash: sha256(JSON.stringify([route, key, http.headers.authorization ?? null])),
+        // What a repeat must match: the body as sent.
+        payloadHash: sha256(rawBody(request.event)),
+        now,
+        expiresAt: new Date(now.getTime() + IDEMPOTENCY_WINDOW_SECONDS * 1000),
+        inProgressUntil: new Date(now.getTime() + remaining),
+      };
+      const outcome = await records.claim(claim);
+      if (outcome.claimed) {
+        (request.internal as Record<string, unknown>)[CLAIM] = claim;
+        return;
+      }
+      if (outcome.held.payloadHash !== claim.payloadHash) throw new AppError(422, 'IDEMPOTENCY_KEY_REUSED');
+      if (outcome.held.status === 'in-progress') throw new AppError(409, 'REQUEST_IN_PROGRESS', { retryAfterSeconds: 1 });
+      const answer = outcome.held.answer;
+      return { ...answer, headers: { ...answer.headers, 'idempotent-replayed': 'true' } };
     },
     after: async (request) => {
-      if (active(request)) await powertools.after!(request as never);
+      const claim = claimOf(request);
+      if (!claim || !request.response) return;
+      // The work is done: its answer goes out even if keeping it fails (503 after a write that
+      // succeeded is what spec §4 rules out). The claim then holds until `inProgressUntil`.
+      await records.complete(claim, request.response).catch((error: Error) => logger.warn('idempotency answer not kept', { errorName: error?.name }));
     },
     onError: async (request) => {
-      if (active(request)) await powertools.onError!(request as never);
+      const claim = claimOf(request);
+      // Only a claim of this run: a refusal of the key itself (409, 422) leaves the first run's record.
+      if (!claim) return;
+      await records.release(claim.keyHash).catch((error: Error) => logger.warn('idempotency claim not released', { errorName: error?.name }));
     },
   };
   return { replay, refuseMalformedKey: refuseMalformedIdempotencyKey() };
+}
+
+function sha256(text: string): string {
+  return createHash('sha256').update(text).digest('base64url');
 }
 
 function rawBody(event: APIGatewayProxyEvent): string {
