@@ -1,4 +1,5 @@
 import * as adapters from '../../shared/adapters/composition';
+import { loggedIncidents } from '../../shared/adapters/logged-incidents';
 import { systemClock } from '../../shared/adapters/system-clock';
 import { signIn } from '../../shared/domain/sessions';
 import { httpHandler } from '../../shared/http/http-handler';
@@ -11,6 +12,7 @@ const deps = {
   sessions: adapters.sessions(),
   passwords: adapters.passwords(),
   lockouts: adapters.lockouts(),
+  incidents: loggedIncidents,
   clock: systemClock,
   events: businessMetrics,
 };

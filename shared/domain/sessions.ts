@@ -1,5 +1,6 @@
 import type { BusinessEvents } from './business-events';
 import { AppError } from './errors';
+import { runFollowUps, type Incidents } from './follow-up';
 import { checkUsername, maskAccountNumber, usernameKey } from './field-rules';
 import { SIGN_IN_LOCKOUT, takeAttempt, type LockoutStore } from './lockout';
 import type { Clock, Login, LoginStore, PasswordHasher } from './ports';
@@ -65,7 +66,7 @@ const dummyHashOf = (passwords: PasswordHasher) => (dummyHash ??= passwords.hash
  * @throws InvalidCredentialsError, RateLimitedError (TOO_MANY_ATTEMPTS)
  */
 export async function signIn(
-  deps: { logins: LoginStore; sessions: SessionStore; passwords: PasswordHasher; lockouts: LockoutStore; clock: Clock; events?: BusinessEvents },
+  deps: { logins: LoginStore; sessions: SessionStore; passwords: PasswordHasher; lockouts: LockoutStore; incidents: Incidents; clock: Clock; events?: BusinessEvents },
   input: { username: string; password: string },
 ): Promise<{ sessionToken: string; expiresAt: string; user: { username: string; role: Login['role']; accountNumberMasked: string } }> {
   // What could never be a username is never looked up (nor counted): same work, same answer.
@@ -73,10 +74,10 @@ export async function signIn(
     await deps.passwords.verify(input.password, await dummyHashOf(deps.passwords));
     throw new InvalidCredentialsError();
   }
-  // Counted before the password is checked: a burst of parallel guesses gets at most five checks.
+  // Counted before the password is checked: a burst of parallel guesses gets at most five checks,
+  // and the refused ones cost one write each, nothing more (the login is read once counted).
   const lockKey = signInLockoutKey(input.username);
   const { locksOnFailure } = await takeAttempt(deps, lockKey, SIGN_IN_LOCKOUT);
-
   const login = await deps.logins.getByUsername(usernameKey(input.username));
   const encoded = login?.passwordHash ?? (await dummyHashOf(deps.passwords));
   const passwordMatches = await deps.passwords.verify(input.password, encoded);
@@ -84,21 +85,27 @@ export async function signIn(
     if (locksOnFailure) deps.events?.record({ name: 'lockout', kind: 'sign-in' });
     throw new InvalidCredentialsError();
   }
-  await deps.lockouts.clear(lockKey);
 
   const now = deps.clock.now();
   const id = newId();
   const sessionToken = newSecretToken(id);
   const expiresAt = new Date(now.getTime() + SESSION_LIFETIME_SECONDS * 1000);
-  await deps.sessions.create({
-    id,
-    tokenHash: hashToken(sessionToken),
-    userId: login.userId,
-    createdAt: now,
-    expiresAt,
-    status: 'active',
-    generation: login.sessionGeneration ?? 0,
-  });
+  // The attempts are forgotten beside the session's write, as a follow-up: once the session is
+  // written, a failure to forget them must not refuse the sign-in (it only leaves them counted
+  // until their window ends).
+  const forgetting = runFollowUps(deps.incidents, [['lockout-clear', () => deps.lockouts.clear(lockKey)]]);
+  await Promise.all([
+    deps.sessions.create({
+      id,
+      tokenHash: hashToken(sessionToken),
+      userId: login.userId,
+      createdAt: now,
+      expiresAt,
+      status: 'active',
+      generation: login.sessionGeneration ?? 0,
+    }),
+    forgetting,
+  ]);
   return {
     sessionToken,
     expiresAt: expiresAt.toISOString(),

@@ -4,6 +4,7 @@ import { identityLockoutKey, registerWithIdentity } from '../../shared/domain/re
 import { registerWithActivation } from '../../shared/domain/register';
 import { holderAccount } from '../fixtures/accounts';
 import { fakeDeps } from '../fixtures/in-memory';
+import { before, tracedDeps, type Deps } from '../fixtures/traced-ports';
 
 /**
  * Registration makes few round trips one after the other: reads that do not depend on one
@@ -11,46 +12,6 @@ import { fakeDeps } from '../fixtures/in-memory';
  * side by side. What must stay in order stays in order: the attempt is taken before any identity
  * read, refusals keep their precedence, the workflow starts once the login is written.
  */
-type Deps = ReturnType<typeof fakeDeps>;
-
-/**
- * Wraps a port so that each call logs `name.method` when it starts and `name.method done` when it
- * settles, one event-loop turn later (as a network call would), so that overlaps show in `log`.
- */
-function traced<T extends object>(log: string[], name: string, port: T): T {
-  return new Proxy(port, {
-    get(target, property, receiver) {
-      const value = Reflect.get(target, property, receiver);
-      if (typeof value !== 'function') return value;
-      return async (...args: unknown[]) => {
-        const call = `${name}.${String(property)}`;
-        log.push(call);
-        try {
-          await new Promise((resolve) => setImmediate(resolve));
-          return await value.apply(target, args);
-        } finally {
-          log.push(`${call} done`);
-        }
-      };
-    },
-  });
-}
-
-/** `deps` with every port traced into the returned log. */
-function tracedDeps(deps: Deps) {
-  const log: string[] = [];
-  const ports = ['accounts', 'activations', 'logins', 'people', 'passwords', 'workflow', 'lockouts', 'audit'] as const;
-  const wrapped = { ...deps } as Deps;
-  for (const port of ports) (wrapped as Record<string, unknown>)[port] = traced(log, port, deps[port] as object);
-  return { deps: wrapped, log };
-}
-
-const before = (log: string[], first: string, second: string) => {
-  expect(log).toContain(first);
-  expect(log).toContain(second);
-  return log.indexOf(first) < log.indexOf(second);
-};
-
 const identityForm = (overrides: Partial<Record<string, string>> = {}) => ({
   accountNumber: '123-456-789',
   postalCode: 'H2X 1Y4',
