@@ -92,9 +92,9 @@ export async function signIn(
   const expiresAt = new Date(now.getTime() + SESSION_LIFETIME_SECONDS * 1000);
   // The attempts are forgotten beside the session's write, as a follow-up: once the session is
   // written, a failure to forget them must not refuse the sign-in (it only leaves them counted
-  // until their window ends).
+  // until their window ends). Both settle before the answer, whichever fails.
   const forgetting = runFollowUps(deps.incidents, [['lockout-clear', () => deps.lockouts.clear(lockKey)]]);
-  await Promise.all([
+  const [written] = await Promise.allSettled([
     deps.sessions.create({
       id,
       tokenHash: hashToken(sessionToken),
@@ -106,6 +106,7 @@ export async function signIn(
     }),
     forgetting,
   ]);
+  if (written.status === 'rejected') throw written.reason;
   return {
     sessionToken,
     expiresAt: expiresAt.toISOString(),

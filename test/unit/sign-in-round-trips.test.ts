@@ -46,6 +46,17 @@ describe('sign-in: round trips', () => {
     expect(deps.incidents.reported.map((incident) => incident.step)).toEqual(['lockout-clear']);
   });
 
+  it('answers the failure of the session write itself, once the attempts are forgotten', async () => {
+    const deps = await registered();
+    const unavailable = Object.assign(new Error('Service unavailable'), { name: 'ServiceUnavailable' });
+    deps.sessions.create = async () => {
+      throw unavailable;
+    };
+    await expect(signIn(deps, credentials)).rejects.toBe(unavailable);
+    expect(deps.lockouts.counters.has(signInLockoutKey(credentials.username))).toBe(false);
+    expect(deps.incidents.reported).toEqual([]);
+  });
+
   it('neither reads, hashes nor writes while the username is locked', async () => {
     const plain = await registered();
     for (let i = 0; i < 5; i++) await signIn(plain, { ...credentials, password: 'wrong12' }).catch(() => undefined);
