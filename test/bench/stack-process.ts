@@ -24,7 +24,10 @@ import { dynamoDbClient } from '../../shared/adapters/aws-clients';
 import { startLocalStack } from '../../infra/local/stack';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-process.env.POWERTOOLS_LOG_LEVEL ??= 'ERROR';
+// The service logs as deployed (and as `npm start` does): one INFO line per request, which the
+// bench drains. The logger is made when the imports above load, so a level set here would not
+// reach it; `POWERTOOLS_LOG_LEVEL=ERROR npm run bench` quiets it (no measurable change in the
+// warm ratios, docs/performance.md).
 
 /** What one execution did, from its event log. */
 export interface ExecutionRecord {
