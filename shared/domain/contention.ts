@@ -12,10 +12,30 @@ export const CONTENTION_ATTEMPTS = 10;
 const BASE_DELAY_MS = 10;
 const MAX_DELAY_MS = 800;
 
+/** The cap of the wait before retry number `attempt` (1 = after the first failure), ms. */
+export function backoffCeiling(attempt: number): number {
+  return Math.min(MAX_DELAY_MS, BASE_DELAY_MS * 2 ** attempt);
+}
+
 /** Waits before retry number `attempt` (1 = after the first failure): full jitter under a cap. */
 export function backoff(attempt: number): Promise<void> {
-  const ceiling = Math.min(MAX_DELAY_MS, BASE_DELAY_MS * 2 ** attempt);
-  return new Promise((resolve) => setTimeout(resolve, randomInt(ceiling + 1)));
+  return sleep(randomInt(backoffCeiling(attempt) + 1));
+}
+
+/**
+ * Waits before retry number `attempt` while another request holds what this one waits for (an
+ * activation claimed by a parallel registration): at least half the cap, the rest random, so that
+ * `CONTENTION_ATTEMPTS` tries wait 1.8–3.7 s in all. Full jitter could add up to almost nothing,
+ * and a loser would then answer 429 while the winner, slowed by a busy machine, was still writing.
+ */
+export function patientBackoff(attempt: number): Promise<void> {
+  const ceiling = backoffCeiling(attempt);
+  const half = Math.floor(ceiling / 2);
+  return sleep(half + randomInt(ceiling - half + 1));
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 /**

@@ -1,7 +1,7 @@
 import type { BusinessEvents } from './business-events';
 import { maskAccountNumber, usernameKey } from './field-rules';
 import { assertUsable, findUsableActivation, type Activation } from './activation';
-import { backoff, CONTENTION_ATTEMPTS } from './contention';
+import { CONTENTION_ATTEMPTS, patientBackoff } from './contention';
 import { AccountNotFoundError, ActivationNotFoundError, ActivationRevokedError, BusyError, UsernameTakenError } from './errors';
 import type {
   AccountDirectory,
@@ -111,8 +111,8 @@ export async function registerWithActivation(
 }
 
 /**
- * Claims `activation` for this attempt; while a parallel attempt holds it, waits (with backoff)
- * for its outcome.
+ * Claims `activation` for this attempt; while a parallel attempt holds it, waits for its outcome
+ * (`patientBackoff`: 1.8–3.7 s in all before giving up).
  * @throws ActivationUsedError once the parallel attempt consumed it (and the other 410/404
  *   refusals), BusyError when it is still held after the waits
  */
@@ -127,7 +127,7 @@ async function claimActivation(deps: { activations: ActivationStore; clock: Cloc
     const held = current.claimedUntil && current.claimedUntil > now;
     if (!held && (await deps.activations.claim(activation.id, tokenHash, claimId, now))) return;
     if (attempt >= CONTENTION_ATTEMPTS) throw new BusyError();
-    await backoff(attempt);
+    await patientBackoff(attempt);
     current = await deps.activations.get(activation.id);
   }
 }
