@@ -47,7 +47,7 @@ export class DynamoDbIdempotencyRecords implements IdempotencyRecords {
     }
   }
 
-  async complete({ keyHash, payloadHash, expiresAt }: { keyHash: string; payloadHash: string; expiresAt: Date }, answer: StoredAnswer): Promise<void> {
+  async complete({ keyHash, payloadHash, expiresAt }: Pick<IdempotencyClaim, 'keyHash' | 'payloadHash' | 'expiresAt'>, answer: StoredAnswer): Promise<void> {
     await this.client.send(
       new PutItemCommand({
         TableName: this.tableName,
