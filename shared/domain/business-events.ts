@@ -1,7 +1,7 @@
 /**
  * What the service counts for the people who run it (dashboard and alarms): outcomes the domain
  * knows, never who they were about. An adapter turns them into metrics
- * (`shared/observability/business-metrics.ts`, CloudWatch EMF through Powertools Metrics).
+ * (`shared/observability/business-metrics.ts`, one CloudWatch EMF line per event).
  */
 export type BusinessEvent =
   /** A well-formed request for an activation email (self-service: whether or not it proved the account). */

@@ -3,13 +3,13 @@ import type { BusinessEvent } from '../domain/business-events';
 /** The CloudWatch namespace of the custom metrics (POWERTOOLS_METRICS_NAMESPACE of every function). */
 export const METRICS_NAMESPACE = 'RegistrationService';
 
-/** Powertools' `service` dimension of every custom metric (POWERTOOLS_SERVICE_NAME). */
+/** The `service` dimension of every custom metric (POWERTOOLS_SERVICE_NAME, read by the logger too). */
 export const SERVICE_NAME = 'registration';
 
 /**
  * The service's custom metrics, one place for the code that emits them and the dashboard and
  * alarms that read them (`infra/constructs/dashboard.ts`, `monitoring.ts`). Every metric also
- * carries Powertools' `service` dimension (POWERTOOLS_SERVICE_NAME).
+ * carries the `service` dimension (POWERTOOLS_SERVICE_NAME).
  */
 export const METRIC = {
   activationEmailsRequested: 'ActivationEmailsRequested',

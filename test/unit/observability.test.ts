@@ -163,6 +163,15 @@ describe('business metrics (EMF)', () => {
     }
   });
 
+  it('writes a point without a dimension of its own under the service dimension alone', () => {
+    const { embeddedMetricLine } = require('../../shared/observability/business-metrics') as typeof import('../../shared/observability/business-metrics');
+    expect(JSON.parse(embeddedMetricLine({ name: 'EmailsSent' }, 1_700_000_000_000, 'N', 'registration'))).toEqual({
+      _aws: { Timestamp: 1_700_000_000_000, CloudWatchMetrics: [{ Namespace: 'N', Dimensions: [['service']], Metrics: [{ Name: 'EmailsSent', Unit: 'Count' }] }] },
+      service: 'registration',
+      EmailsSent: 1,
+    });
+  });
+
   it('maps each event to its metric', () => {
     expect(metricOf({ name: 'lockout', kind: 'sign-in' })).toEqual({ name: 'Lockouts', dimension: { name: 'Kind', value: 'sign-in' } });
     expect(metricOf({ name: 'email-feedback', kind: 'complaint' })).toEqual({ name: 'EmailComplaints' });
