@@ -9,6 +9,13 @@
  * - `POST /v1/sessions`: one `GetItem` of the login and the same argon2id verify
  *   (`Argon2PasswordHasher`). Logins are found by username through a second item; the floor
  *   reads the login directly, its key resolved once at start.
+ * - `POST /v1/registrations` (flow B, timed one at a time beside the service's registrations):
+ *   the writes a registration cannot do without, in the order they must come — count the
+ *   attempt (`UpdateItem`: the lockout counts before anything is checked), the same argon2id
+ *   hash, the login's transaction (username, login, the account's holder mark, each
+ *   conditional), then the audit event beside the confirmation workflow's `StartExecution`.
+ *   No read at all (the service hides its reads behind the hash). Its items are its own
+ *   (`…#floor-…` keys), so that it never meets the service's.
  *
  * Run as a child process by `warm-api.ts`: `tsx test/bench/baselines.ts`, configured by the
  * environment (`BENCH_*`); it prints `{"port": n}` once listening.
@@ -16,7 +23,7 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient, GetItemCommand, PutItemCommand, TransactWriteItemsCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { Argon2PasswordHasher } from '../../shared/adapters/argon2-password-hasher';
 
@@ -25,6 +32,7 @@ export const BASELINE_ROUTES = {
   verify: '/v1/activations/verify',
   activationRequest: '/v1/activation-requests',
   signIn: '/v1/sessions',
+  registration: '/v1/registrations',
 } as const;
 
 interface BaselineConfig {
@@ -94,6 +102,78 @@ export async function startBaselineServer(config: BaselineConfig, port = 0): Pro
       return [201, { sessionToken: randomBytes(48).toString('base64url') }];
     },
   };
+
+  /** The floor of flow B's registration (see above): three writes in sequence around the hash. */
+  const registerFloor = async ({ accountNumber, username, password }: Record<string, string>): Promise<[number, unknown]> => {
+    const account = `floor-${accountNumber}`;
+    const now = Math.floor(Date.now() / 1000);
+    await dynamoDb.send(
+      new UpdateItemCommand({
+        TableName: config.tableName,
+        Key: { pk: { S: `LOCKOUT#identity:${account}` }, sk: { S: 'LOCKOUT' } },
+        UpdateExpression: 'SET attempts = if_not_exists(attempts, :zero) + :one, windowStart = if_not_exists(windowStart, :now), #ttl = :ttl',
+        ConditionExpression: 'attribute_not_exists(attempts) OR attempts < :max',
+        ExpressionAttributeNames: { '#ttl': 'ttl' },
+        ExpressionAttributeValues: { ':zero': { N: '0' }, ':one': { N: '1' }, ':now': { N: String(now) }, ':ttl': { N: String(now + 3660) }, ':max': { N: '5' } },
+        ReturnValues: 'UPDATED_NEW',
+      }),
+    );
+    const passwordHash = await hasher.hash(String(password));
+    const userId = randomBytes(16).toString('base64url');
+    const usernameKey = `floor.${String(username).toLowerCase()}`;
+    await dynamoDb.send(
+      new TransactWriteItemsCommand({
+        TransactItems: [
+          { Put: { TableName: config.tableName, Item: { pk: { S: `USERNAME#${usernameKey}` }, sk: { S: 'USERNAME' }, usernameKey: { S: usernameKey }, userId: { S: userId } }, ConditionExpression: 'attribute_not_exists(pk)' } },
+          {
+            Put: {
+              TableName: config.tableName,
+              Item: {
+                pk: { S: `USER#${userId}` },
+                sk: { S: 'USER' },
+                type: { S: 'user' },
+                userId: { S: userId },
+                username: { S: String(username) },
+                usernameKey: { S: usernameKey },
+                accountNumber: { S: account },
+                role: { S: 'holder' },
+                passwordHash: { S: passwordHash },
+                status: { S: 'active' },
+                createdAt: { S: new Date().toISOString() },
+              },
+              ConditionExpression: 'attribute_not_exists(pk)',
+            },
+          },
+          {
+            Update: {
+              TableName: config.tableName,
+              Key: { pk: { S: `ACCOUNT#${account}` }, sk: { S: 'REGISTRATION' } },
+              UpdateExpression: 'SET holderUserId = :userId, version = if_not_exists(version, :zero) + :one',
+              ConditionExpression: 'attribute_not_exists(holderUserId)',
+              ExpressionAttributeValues: { ':userId': { S: userId }, ':zero': { N: '0' }, ':one': { N: '1' } },
+            },
+          },
+        ],
+      }),
+    );
+    await Promise.all([
+      dynamoDb.send(
+        new PutItemCommand({
+          TableName: config.tableName,
+          Item: { pk: { S: `ACCOUNT#${account}` }, sk: { S: `EVENT#${new Date().toISOString()}#${userId.slice(0, 8)}` }, type: { S: 'registered' }, role: { S: 'holder' } },
+        }),
+      ),
+      sfn.send(
+        new StartExecutionCommand({
+          stateMachineArn: config.stateMachineArn,
+          name: `confirm-${userId}`,
+          input: JSON.stringify({ kind: 'confirmation', accountNumber: account, userId }),
+        }),
+      ),
+    ]);
+    return [201, { username, role: 'holder' }];
+  };
+  routes[BASELINE_ROUTES.registration] = registerFloor;
 
   const server = createServer((req, res) => {
     const route = req.method === 'POST' ? routes[req.url ?? ''] : undefined;

@@ -40,6 +40,16 @@ export interface BenchResults {
     /** The hash each registration made, timed inside the stack's process (absent before 2 Dec 2026). */
     serviceHashP50?: number;
     overheadOverServiceHashP50?: number;
+    /**
+     * The floor (`baselines.ts`): the same hash and only the writes a registration cannot do
+     * without, in their order, timed beside each registration (absent before 2 Dec 2026).
+     */
+    floorP50?: number;
+    floorP95?: number;
+    /** floor p50 − hash p50: what those writes alone take on this machine's emulators. */
+    floorOverHashP50?: number;
+    /** registration p50 − floor p50: what the service adds to them. */
+    overheadOverFloorP50?: number;
   };
   cost?: {
     shape: { functions: number; memoryMb: number[]; architectures: string[]; apiType: string; webAcls: number; stateMachineType: string; tableBillingMode: string };
@@ -128,6 +138,12 @@ export function printReport(results: BenchResults): void {
     if (r.serviceHashP50 !== undefined) {
       out.push(
         `the same hashes timed inside the service, where registrations make them: p50 ${r.serviceHashP50} ms; registration p50 − that = ${r.overheadOverServiceHashP50} ms`,
+      );
+    }
+    if (r.floorP50 !== undefined) {
+      out.push(
+        `its floor (the same hash, then only the writes it cannot do without: count → transaction → audit ∥ StartExecution): p50 ${r.floorP50} ms, p95 ${r.floorP95} ms`,
+        `floor p50 − hash p50 = ${r.floorOverHashP50} ms (those writes alone, on this machine's emulators); registration p50 − floor p50 = ${r.overheadOverFloorP50} ms`,
       );
     }
   }

@@ -125,6 +125,47 @@ async function activationTokens(api: Api, indices: number[]): Promise<string[]> 
   return tokens;
 }
 
+/** The floors' server (`baselines.ts`) in a process of its own, on the stack's emulators. */
+function startBaseline(stack: StackInfo, userIds: Record<string, string> = {}) {
+  return startChild<{ port: number }>(path.join(__dirname, 'baselines.ts'), [], {
+    AWS_REGION: 'ca-central-1',
+    AWS_ACCESS_KEY_ID: 'local',
+    AWS_SECRET_ACCESS_KEY: 'local',
+    AWS_ENDPOINT_URL_DYNAMODB: stack.dynamoDbEndpoint,
+    AWS_ENDPOINT_URL_SFN: stack.stepFunctionsEndpoint,
+    BENCH_TABLE_NAME: stack.tableName,
+    BENCH_STATE_MACHINE_ARN: stack.stateMachineArn,
+    BENCH_USER_IDS: JSON.stringify(userIds),
+  });
+}
+
+/**
+ * Waits, when called, until no more executions run than when it was made (polling every
+ * `pollMs`, two minutes at most): the engine runs them in the stack's process, and work left
+ * running there would be paid by whatever is timed next.
+ */
+async function settler(stack: StackInfo, pollMs: number): Promise<{ settle(): Promise<void>; close(): void }> {
+  const sfn = new SFNClient({ endpoint: stack.stepFunctionsEndpoint, region: 'ca-central-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+  const running = async () => {
+    let count = 0;
+    let nextToken: string | undefined;
+    do {
+      const page = await sfn.send(new ListExecutionsCommand({ stateMachineArn: stack.stateMachineArn, statusFilter: 'RUNNING', maxResults: 1000, nextToken }));
+      count += page.executions?.length ?? 0;
+      nextToken = page.nextToken;
+    } while (nextToken);
+    return count;
+  };
+  const idle = await running();
+  return {
+    settle: async () => {
+      const deadline = Date.now() + 120_000;
+      while ((await running()) > idle && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, pollMs));
+    },
+    close: () => sfn.destroy(),
+  };
+}
+
 async function warmApi(stack: StackInfo, api: Api): Promise<NonNullable<BenchResults['warm']>> {
   log('warm API: preparing activation tokens and logins…');
   const tokens = await activationTokens(api, VERIFY);
@@ -144,16 +185,7 @@ async function warmApi(stack: StackInfo, api: Api): Promise<NonNullable<BenchRes
   }
   dynamoDb.destroy();
 
-  const baseline = await startChild<{ port: number }>(path.join(__dirname, 'baselines.ts'), [], {
-    AWS_REGION: 'ca-central-1',
-    AWS_ACCESS_KEY_ID: 'local',
-    AWS_SECRET_ACCESS_KEY: 'local',
-    AWS_ENDPOINT_URL_DYNAMODB: stack.dynamoDbEndpoint,
-    AWS_ENDPOINT_URL_SFN: stack.stepFunctionsEndpoint,
-    BENCH_TABLE_NAME: stack.tableName,
-    BENCH_STATE_MACHINE_ARN: stack.stateMachineArn,
-    BENCH_USER_IDS: JSON.stringify(userIds),
-  });
+  const baseline = await startBaseline(stack, userIds);
   try {
     const urls = { service: stack.url, baseline: `http://127.0.0.1:${baseline.info.port}` };
     // Activation requests last: the local engine keeps every execution they start in the stack's
@@ -173,23 +205,9 @@ async function warmApi(stack: StackInfo, api: Api): Promise<NonNullable<BenchRes
     // Every activation request starts an execution, run by the engine in the stack's process a
     // moment later (on AWS, elsewhere): each run starts once the previous run's have ended, so
     // that neither side, nor the next route, pays for the other's.
-    const sfn = new SFNClient({ endpoint: stack.stepFunctionsEndpoint, region: 'ca-central-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
-    const running = async () => {
-      let count = 0;
-      let nextToken: string | undefined;
-      do {
-        const page = await sfn.send(new ListExecutionsCommand({ stateMachineArn: stack.stateMachineArn, statusFilter: 'RUNNING', maxResults: 1000, nextToken }));
-        count += page.executions?.length ?? 0;
-        nextToken = page.nextToken;
-      } while (nextToken);
-      return count;
-    };
     // The activations made for the verify tokens wait for a registration: they stay running.
-    const idle = await running();
-    const settle = async () => {
-      const deadline = Date.now() + 120_000;
-      while ((await running()) > idle && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 200));
-    };
+    const executions = await settler(stack, 200);
+    const settle = executions.settle;
     const seconds = quick ? 2 : 8;
     const rounds = quick ? 1 : 3;
     const comparisons: Comparison[] = [];
@@ -202,7 +220,7 @@ async function warmApi(stack: StackInfo, api: Api): Promise<NonNullable<BenchRes
       for (const connections of [1, 50]) comparisons.push(await compare(urls, scenario, { connections, seconds: chartSeconds, rounds: 1, log, settle }));
     }
     await settle();
-    sfn.destroy();
+    executions.close();
     const handlerAlone = await verifyHandlerAlone(stack, tokens, quick);
     return { comparisons, handlerAlone, tokens: tokens.length, users: usernames.length };
   } finally {
@@ -266,44 +284,75 @@ async function verifyHandlerAlone(stack: StackInfo, tokens: string[], short: boo
 }
 
 async function registrationLatency(stack: StackInfo, api: Api): Promise<BenchResults['registration']> {
-  log('registration: one at a time, each beside one password hash');
+  log('registration: one at a time, each beside one password hash and its floor');
   for (const i of quick ? REGISTRATION_WARM_UP.slice(0, 3) : REGISTRATION_WARM_UP) {
     const answer = await api.post('/v1/registrations', identityRegistration(i, `bench.warm.${i}`));
     if (answer.status !== 201) throw new Error(`warm-up registration answered ${answer.status}`);
     await waitForEmails(api, holderEmail(i), 1);
   }
-  await control(stack, '/counters/reset');
-  const hasher = new Argon2PasswordHasher();
-  const hashes: number[] = [];
-  const registrations: number[] = [];
-  let encoded = '';
-  for (const i of quick ? REGISTRATION.slice(0, 6) : REGISTRATION) {
-    hashes.push((await timed(async () => (encoded = await hasher.hash(PASSWORD)))).ms);
-    const { ms, value } = await timed(() => api.post('/v1/registrations', identityRegistration(i, `bench.holder.${i}`)));
-    if (value.status !== 201) throw new Error(`registration answered ${value.status}`);
-    registrations.push(ms);
-    // Its confirmation workflow runs in the stack's process here (on AWS, in other functions):
-    // it ends before the next registration, which would otherwise share the process with it.
-    await waitForEmails(api, holderEmail(i), 1);
+  const baseline = await startBaseline(stack);
+  const floorApi = client(`http://127.0.0.1:${baseline.info.port}`);
+  const executions = await settler(stack, 20);
+  try {
+    const floorOnce = async (i: number, username: string) => {
+      const { ms, value } = await timed(() => floorApi.post(BASELINE_ROUTES.registration, identityRegistration(i, username)));
+      if (value.status !== 201) throw new Error(`registration floor answered ${value.status}: ${JSON.stringify(value.body)}`);
+      // Its confirmation execution (which finds no login of the service's and ends) runs in the
+      // stack's process: it ends before anything else is timed.
+      await executions.settle();
+      return ms;
+    };
+    // The floor's emulator paths warm up as the service's did.
+    for (const i of quick ? REGISTRATION_WARM_UP.slice(0, 3) : REGISTRATION_WARM_UP) await floorOnce(i, `bench.warm.${i}`);
+    await control(stack, '/counters/reset');
+    const hasher = new Argon2PasswordHasher();
+    const hashes: number[] = [];
+    const registrations: number[] = [];
+    const floors: number[] = [];
+    let encoded = '';
+    const sample = quick ? REGISTRATION.slice(0, 6) : REGISTRATION;
+    for (const [n, i] of sample.entries()) {
+      hashes.push((await timed(async () => (encoded = await hasher.hash(PASSWORD)))).ms);
+      const service = async () => {
+        const { ms, value } = await timed(() => api.post('/v1/registrations', identityRegistration(i, `bench.holder.${i}`)));
+        if (value.status !== 201) throw new Error(`registration answered ${value.status}`);
+        registrations.push(ms);
+        // Its confirmation workflow runs in the stack's process here (on AWS, in other functions):
+        // it ends before anything else is timed, which would otherwise share the process with it.
+        await waitForEmails(api, holderEmail(i), 1);
+        await executions.settle();
+      };
+      const floor = async () => floors.push(await floorOnce(i, `bench.holder.${i}`));
+      // Each goes first in turn.
+      for (const side of n % 2 === 0 ? [service, floor] : [floor, service]) await side();
+    }
+    const hashP50 = median(hashes);
+    const registrationP50 = median(registrations);
+    const floorP50 = median(floors);
+    // The hashes the registrations themselves made, timed in the stack's process where they ran.
+    const inService = ((await control(stack, '/counters', 'GET')) as Counters).passwordHashes;
+    if (inService.length !== registrations.length) throw new Error(`${inService.length} hashes in the service for ${registrations.length} registrations`);
+    const serviceHashP50 = median(inService);
+    return {
+      samples: registrations.length,
+      // Read from a hash made here, so that what is printed is what runs.
+      hashParameters: parametersOf(encoded),
+      hashP50: round(hashP50, 1),
+      hashP95: round(quantile(hashes, 0.95), 1),
+      registrationP50: round(registrationP50, 1),
+      registrationP95: round(quantile(registrations, 0.95), 1),
+      overheadP50: round(registrationP50 - hashP50, 1),
+      serviceHashP50: round(serviceHashP50, 1),
+      overheadOverServiceHashP50: round(registrationP50 - serviceHashP50, 1),
+      floorP50: round(floorP50, 1),
+      floorP95: round(quantile(floors, 0.95), 1),
+      floorOverHashP50: round(floorP50 - hashP50, 1),
+      overheadOverFloorP50: round(registrationP50 - floorP50, 1),
+    };
+  } finally {
+    executions.close();
+    await baseline.stop();
   }
-  const hashP50 = median(hashes);
-  const registrationP50 = median(registrations);
-  // The hashes the registrations themselves made, timed in the stack's process where they ran.
-  const inService = ((await control(stack, '/counters', 'GET')) as Counters).passwordHashes;
-  if (inService.length !== registrations.length) throw new Error(`${inService.length} hashes in the service for ${registrations.length} registrations`);
-  const serviceHashP50 = median(inService);
-  return {
-    samples: registrations.length,
-    // Read from a hash made here, so that what is printed is what runs.
-    hashParameters: parametersOf(encoded),
-    hashP50: round(hashP50, 1),
-    hashP95: round(quantile(hashes, 0.95), 1),
-    registrationP50: round(registrationP50, 1),
-    registrationP95: round(quantile(registrations, 0.95), 1),
-    overheadP50: round(registrationP50 - hashP50, 1),
-    serviceHashP50: round(serviceHashP50, 1),
-    overheadOverServiceHashP50: round(registrationP50 - serviceHashP50, 1),
-  };
 }
 
 /** The parameters a PHC string (`$argon2id$v=19$m=…,t=…,p=…$salt$hash`) names. */
