@@ -1,14 +1,17 @@
 /**
- * The floors the warm API is compared with: a bare `node:http` server, in a process of its own,
- * doing for each route only the AWS calls that route cannot do without, with the same SDK client
- * settings and against the same DynamoDB Local and Step Functions engine as the service.
+ * The floors the service is compared with: a bare `node:http` server doing for each route only
+ * the AWS calls that route cannot do without, with the same SDK client settings and against the
+ * same DynamoDB Local and Step Functions engine as the service. The bench runs it inside the
+ * local stack's process (`stack-process.ts`), on a port of its own, so that both sides meet the
+ * same heap (the password hashes' garbage collection grows with it) and the same workflow engine
+ * (the executions either side starts run in that process): what differs is only our code.
  *
  * - `POST /v1/activations/verify`: one `GetItem` of the activation (the token names it).
  * - `POST /v1/activation-requests`: one `GetItem` of the account, one `StartExecution` with the
  *   input the service starts (its two unavoidable calls: the answer must not wait for the email).
  * - `POST /v1/sessions`: one `GetItem` of the login and the same argon2id verify
  *   (`Argon2PasswordHasher`). Logins are found by username through a second item; the floor
- *   reads the login directly, its key resolved once at start.
+ *   reads the login directly, its key resolved once the bench has made the logins.
  * - `POST /v1/registrations` (flow B, timed one at a time beside the service's registrations):
  *   the writes a registration cannot do without, in the order they must come — count the
  *   attempt (`UpdateItem`: the lockout counts before anything is checked), the same argon2id
@@ -17,8 +20,8 @@
  *   No read at all (the service hides its reads behind the hash). Its items are its own
  *   (`…#floor-…` keys), so that it never meets the service's.
  *
- * Run as a child process by `warm-api.ts`: `tsx test/bench/baselines.ts`, configured by the
- * environment (`BENCH_*`); it prints `{"port": n}` once listening.
+ * Also runs alone: `tsx test/bench/baselines.ts`, configured by the environment (`BENCH_*`,
+ * `AWS_ENDPOINT_URL_*`); it prints `{"port": n}` once listening.
  */
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
@@ -35,11 +38,13 @@ export const BASELINE_ROUTES = {
   registration: '/v1/registrations',
 } as const;
 
-interface BaselineConfig {
+export interface BaselineConfig {
   tableName: string;
   stateMachineArn: string;
-  /** username (lower case) → userId, resolved by the bench once the logins exist. */
+  /** username (lower case) → userId, resolved by the bench once the logins exist (read at each sign-in). */
   userIds: Record<string, string>;
+  /** The hasher of sign-in and registration floors (one of its own, so that its hashes can be told apart). */
+  hasher?: Argon2PasswordHasher;
 }
 
 function readBody(req: IncomingMessage): Promise<string> {
@@ -64,7 +69,7 @@ export async function startBaselineServer(config: BaselineConfig, port = 0): Pro
   const requestHandler = { connectionTimeout: 1_000, requestTimeout: 5_000, throwOnRequestTimeout: true };
   const dynamoDb = new DynamoDBClient({ maxAttempts: 4, requestHandler });
   const sfn = new SFNClient({ maxAttempts: 4, requestHandler });
-  const hasher = new Argon2PasswordHasher();
+  const hasher = config.hasher ?? new Argon2PasswordHasher();
 
   const routes: Record<string, (body: Record<string, string>) => Promise<[number, unknown]>> = {
     [BASELINE_ROUTES.verify]: async ({ activationToken }) => {

@@ -46,8 +46,10 @@ export interface BenchResults {
      */
     floorP50?: number;
     floorP95?: number;
-    /** floor p50 − hash p50: what those writes alone take on this machine's emulators. */
-    floorOverHashP50?: number;
+    /** The floor's own hashes, timed where they ran (the stack's process, as the service's). */
+    floorHashP50?: number;
+    /** floor p50 − its hash p50: what those writes alone take on this machine's emulators. */
+    floorWritesP50?: number;
     /** registration p50 − floor p50: what the service adds to them. */
     overheadOverFloorP50?: number;
   };
@@ -143,7 +145,7 @@ export function printReport(results: BenchResults): void {
     if (r.floorP50 !== undefined) {
       out.push(
         `its floor (the same hash, then only the writes it cannot do without: count → transaction → audit ∥ StartExecution): p50 ${r.floorP50} ms, p95 ${r.floorP95} ms`,
-        `floor p50 − hash p50 = ${r.floorOverHashP50} ms (those writes alone, on this machine's emulators); registration p50 − floor p50 = ${r.overheadOverFloorP50} ms`,
+        `floor p50 − its own hash p50 (${r.floorHashP50} ms) = ${r.floorWritesP50} ms: those writes alone, on this machine's emulators; registration p50 − floor p50 = ${r.overheadOverFloorP50} ms: what the service adds`,
       );
     }
   }

@@ -3,9 +3,10 @@
  *
  * 1. Cold start of every function: our bundle (SDK inside), the same with the runtime's SDK, and a
  *    naive build (`cold-start.ts`).
- * 2. Warm API against bare baselines, autocannon alternating between them (`warm-api.ts`,
- *    `baselines.ts`), at 10 connections × 8 s × 3 rounds, and at 1 and 50 connections for the chart.
- * 3. Registration latency against the password hash alone.
+ * 2. Warm API against bare baselines served in the stack's process, autocannon alternating
+ *    between them (`warm-api.ts`, `baselines.ts`), at 10 connections × 8 s × 3 rounds, and at 1
+ *    and 50 connections for the chart.
+ * 3. Registration latency against the password hash alone and against its floor.
  * 4. The cost of 1,000 registrations (`cost-model.ts`), from the template and a counted local run.
  *
  * Prints a table (`report.ts`), writes `bench/results.json` and `bench/latency.svg` (`chart.ts`).
@@ -61,6 +62,8 @@ const holderEmail = (i: number) => `holder${i}@example.com`;
 
 interface StackInfo {
   url: string;
+  /** The floors (`baselines.ts`), served in the stack's process. */
+  baselineUrl: string;
   control: string;
   dynamoDbEndpoint: string;
   stepFunctionsEndpoint: string;
@@ -125,20 +128,6 @@ async function activationTokens(api: Api, indices: number[]): Promise<string[]> 
   return tokens;
 }
 
-/** The floors' server (`baselines.ts`) in a process of its own, on the stack's emulators. */
-function startBaseline(stack: StackInfo, userIds: Record<string, string> = {}) {
-  return startChild<{ port: number }>(path.join(__dirname, 'baselines.ts'), [], {
-    AWS_REGION: 'ca-central-1',
-    AWS_ACCESS_KEY_ID: 'local',
-    AWS_SECRET_ACCESS_KEY: 'local',
-    AWS_ENDPOINT_URL_DYNAMODB: stack.dynamoDbEndpoint,
-    AWS_ENDPOINT_URL_SFN: stack.stepFunctionsEndpoint,
-    BENCH_TABLE_NAME: stack.tableName,
-    BENCH_STATE_MACHINE_ARN: stack.stateMachineArn,
-    BENCH_USER_IDS: JSON.stringify(userIds),
-  });
-}
-
 /**
  * Waits, when called, until no more executions run than when it was made (polling every
  * `pollMs`, two minutes at most): the engine runs them in the stack's process, and work left
@@ -185,47 +174,43 @@ async function warmApi(stack: StackInfo, api: Api): Promise<NonNullable<BenchRes
   }
   dynamoDb.destroy();
 
-  const baseline = await startBaseline(stack, userIds);
-  try {
-    const urls = { service: stack.url, baseline: `http://127.0.0.1:${baseline.info.port}` };
-    // Activation requests last: the local engine keeps every execution they start in the stack's
-    // process, whose growing heap would slow the other routes there (not on AWS).
-    const scenarios: Scenario[] = [
-      { route: 'verify', path: '/v1/activations/verify', baselinePath: BASELINE_ROUTES.verify, expectedStatus: 200, bodies: tokens.map((activationToken) => ({ activationToken })) },
-      { route: 'sign-in', path: '/v1/sessions', baselinePath: BASELINE_ROUTES.signIn, expectedStatus: 201, bodies: usernames.map((username) => ({ username, password: PASSWORD })) },
-      {
-        route: 'activation request',
-        path: '/v1/activation-requests',
-        baselinePath: BASELINE_ROUTES.activationRequest,
-        expectedStatus: 202,
-        // A postal code that matches no account: the workflow each request starts ends at once, on both sides alike.
-        bodies: range(0, ACCOUNT_COUNT).map((i) => ({ accountNumber: accountNumber(i), postalCode: 'A1A 1A1' })),
-      },
-    ];
-    // Every activation request starts an execution, run by the engine in the stack's process a
-    // moment later (on AWS, elsewhere): each run starts once the previous run's have ended, so
-    // that neither side, nor the next route, pays for the other's.
-    // The activations made for the verify tokens wait for a registration: they stay running.
-    const executions = await settler(stack, 200);
-    const settle = executions.settle;
-    const seconds = quick ? 2 : 8;
-    const rounds = quick ? 1 : 3;
-    const comparisons: Comparison[] = [];
-    for (const scenario of scenarios) {
-      log(`warm API: ${scenario.route}`);
-      await compare(urls, scenario, { connections: 10, seconds: quick ? 1 : 2, rounds: 1, settle }); // warm-up, not kept
-      comparisons.push(await compare(urls, scenario, { connections: 10, seconds, rounds, log, settle }));
-      // At 50 connections a sign-in waits for ~50 password hashes: a run must outlast that.
-      const chartSeconds = quick ? 2 : scenario.route === 'sign-in' ? 12 : 4;
-      for (const connections of [1, 50]) comparisons.push(await compare(urls, scenario, { connections, seconds: chartSeconds, rounds: 1, log, settle }));
-    }
-    await settle();
-    executions.close();
-    const handlerAlone = await verifyHandlerAlone(stack, tokens, quick);
-    return { comparisons, handlerAlone, tokens: tokens.length, users: usernames.length };
-  } finally {
-    await baseline.stop();
+  await control(stack, '/baseline/users', 'POST', userIds);
+  const urls = { service: stack.url, baseline: stack.baselineUrl };
+  // Activation requests last: the local engine keeps every execution they start in the stack's
+  // process, whose growing heap would slow the other routes there (not on AWS).
+  const scenarios: Scenario[] = [
+    { route: 'verify', path: '/v1/activations/verify', baselinePath: BASELINE_ROUTES.verify, expectedStatus: 200, bodies: tokens.map((activationToken) => ({ activationToken })) },
+    { route: 'sign-in', path: '/v1/sessions', baselinePath: BASELINE_ROUTES.signIn, expectedStatus: 201, bodies: usernames.map((username) => ({ username, password: PASSWORD })) },
+    {
+      route: 'activation request',
+      path: '/v1/activation-requests',
+      baselinePath: BASELINE_ROUTES.activationRequest,
+      expectedStatus: 202,
+      // A postal code that matches no account: the workflow each request starts ends at once, on both sides alike.
+      bodies: range(0, ACCOUNT_COUNT).map((i) => ({ accountNumber: accountNumber(i), postalCode: 'A1A 1A1' })),
+    },
+  ];
+  // Every activation request starts an execution, run by the engine in the stack's process a
+  // moment later (on AWS, elsewhere): each run starts once the previous run's have ended, so
+  // that neither side, nor the next route, pays for the other's.
+  // The activations made for the verify tokens wait for a registration: they stay running.
+  const executions = await settler(stack, 200);
+  const settle = executions.settle;
+  const seconds = quick ? 2 : 8;
+  const rounds = quick ? 1 : 3;
+  const comparisons: Comparison[] = [];
+  for (const scenario of scenarios) {
+    log(`warm API: ${scenario.route}`);
+    await compare(urls, scenario, { connections: 10, seconds: quick ? 1 : 2, rounds: 1, settle }); // warm-up, not kept
+    comparisons.push(await compare(urls, scenario, { connections: 10, seconds, rounds, log, settle }));
+    // At 50 connections a sign-in waits for ~50 password hashes: a run must outlast that.
+    const chartSeconds = quick ? 2 : scenario.route === 'sign-in' ? 12 : 4;
+    for (const connections of [1, 50]) comparisons.push(await compare(urls, scenario, { connections, seconds: chartSeconds, rounds: 1, log, settle }));
   }
+  await settle();
+  executions.close();
+  const handlerAlone = await verifyHandlerAlone(stack, tokens, quick);
+  return { comparisons, handlerAlone, tokens: tokens.length, users: usernames.length };
 }
 
 /**
@@ -290,8 +275,7 @@ async function registrationLatency(stack: StackInfo, api: Api): Promise<BenchRes
     if (answer.status !== 201) throw new Error(`warm-up registration answered ${answer.status}`);
     await waitForEmails(api, holderEmail(i), 1);
   }
-  const baseline = await startBaseline(stack);
-  const floorApi = client(`http://127.0.0.1:${baseline.info.port}`);
+  const floorApi = client(stack.baselineUrl);
   const executions = await settler(stack, 20);
   try {
     const floorOnce = async (i: number, username: string) => {
@@ -330,9 +314,12 @@ async function registrationLatency(stack: StackInfo, api: Api): Promise<BenchRes
     const registrationP50 = median(registrations);
     const floorP50 = median(floors);
     // The hashes the registrations themselves made, timed in the stack's process where they ran.
-    const inService = ((await control(stack, '/counters', 'GET')) as Counters).passwordHashes;
+    const counted = (await control(stack, '/counters', 'GET')) as Counters;
+    const inService = counted.passwordHashes;
     if (inService.length !== registrations.length) throw new Error(`${inService.length} hashes in the service for ${registrations.length} registrations`);
+    if (counted.floorHashes.length !== floors.length) throw new Error(`${counted.floorHashes.length} floor hashes for ${floors.length} floors`);
     const serviceHashP50 = median(inService);
+    const floorHashP50 = median(counted.floorHashes);
     return {
       samples: registrations.length,
       // Read from a hash made here, so that what is printed is what runs.
@@ -346,12 +333,12 @@ async function registrationLatency(stack: StackInfo, api: Api): Promise<BenchRes
       overheadOverServiceHashP50: round(registrationP50 - serviceHashP50, 1),
       floorP50: round(floorP50, 1),
       floorP95: round(quantile(floors, 0.95), 1),
-      floorOverHashP50: round(floorP50 - hashP50, 1),
+      floorHashP50: round(floorHashP50, 1),
+      floorWritesP50: round(floorP50 - floorHashP50, 1),
       overheadOverFloorP50: round(registrationP50 - floorP50, 1),
     };
   } finally {
     executions.close();
-    await baseline.stop();
   }
 }
 
@@ -374,8 +361,8 @@ const HANDLER_OF_STATE: Record<string, string> = {
 // records the task token, so it is billed like the workflow's other quick steps (their median).
 const CALLBACK_STATES = new Set(['AwaitRegistration']);
 
-async function control(stack: StackInfo, pathName: string, method = 'POST'): Promise<any> {
-  return (await fetch(`${stack.control}${pathName}`, { method })).json();
+async function control(stack: StackInfo, pathName: string, method = 'POST', body?: unknown): Promise<any> {
+  return (await fetch(`${stack.control}${pathName}`, { method, body: body === undefined ? undefined : JSON.stringify(body) })).json();
 }
 
 /** Runs `journeys` with counting on; answers the average usage of one. */

@@ -9,9 +9,13 @@
  *   (DynamoDB Local answers it as DynamoDB does) while counting is on;
  * - the time of each password hash the service makes, in this process.
  *
+ * It also serves the floors (`baselines.ts`) on a port of their own, in this same process: both
+ * sides of every comparison then share one heap and one workflow engine.
+ *
  * Started by `warm-api.ts`: `tsx test/bench/stack-process.ts <seed file>`. It prints one JSON
- * line (`url`, `control`, endpoints) once ready; `control` is a small HTTP API: `GET /counters`,
- * `POST /counters/reset`, `POST /counting/on|off`.
+ * line (`url`, `baselineUrl`, `control`, endpoints) once ready; `control` is a small HTTP API:
+ * `GET /counters`, `POST /counters/reset`, `POST /counting/on|off`, `POST /baseline/users` (the
+ * sign-in floor's username → userId map).
  */
 import { writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
@@ -22,6 +26,7 @@ import { StateMachine } from 'aws-local-stepfunctions';
 import { Argon2PasswordHasher } from '../../shared/adapters/argon2-password-hasher';
 import { dynamoDbClient } from '../../shared/adapters/aws-clients';
 import { startLocalStack } from '../../infra/local/stack';
+import { startBaselineServer } from './baselines';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 // The service logs as deployed (and as `npm start` does): one INFO line per request, which the
@@ -42,14 +47,18 @@ export interface ExecutionRecord {
 
 export interface Counters {
   executions: ExecutionRecord[];
-  /** Each password hash made in this process (registrations; verifications are not hashes), ms, since the last reset. */
+  /** Each password hash the service made in this process (registrations; verifications are not hashes), ms, since the last reset. */
   passwordHashes: number[];
+  /** The same for the registration floor's hashes, made in this process too. */
+  floorHashes: number[];
   /** By DynamoDB operation: calls, read and write capacity units consumed. */
   dynamodb: Record<string, { calls: number; readUnits: number; writeUnits: number }>;
 }
 
 let counting = false;
-const counters: Counters = { executions: [], dynamodb: {}, passwordHashes: [] };
+const counters: Counters = { executions: [], dynamodb: {}, passwordHashes: [], floorHashes: [] };
+/** The floors' own hasher: its hashes are counted apart from the service's. */
+const floorHasher = new Argon2PasswordHasher();
 
 type EventLog = { type: string; timestamp: number; state?: { name: string; type?: string } };
 type Run = (this: StateMachine, ...args: Parameters<StateMachine['run']>) => ReturnType<StateMachine['run']>;
@@ -83,7 +92,7 @@ function observeExecutions(): void {
   };
 }
 
-/** Times every password hash the service makes here: the hash a registration waits for, where it runs. */
+/** Times every password hash made here: the hash a registration (or its floor) waits for, where it runs. */
 function observePasswordHashes(): void {
   const hash = Argon2PasswordHasher.prototype.hash;
   Argon2PasswordHasher.prototype.hash = async function timed(this: Argon2PasswordHasher, password: string) {
@@ -91,7 +100,7 @@ function observePasswordHashes(): void {
     try {
       return await hash.call(this, password);
     } finally {
-      counters.passwordHashes.push(performance.now() - started);
+      (this === floorHasher ? counters.floorHashes : counters.passwordHashes).push(performance.now() - started);
     }
   };
 }
@@ -157,6 +166,9 @@ async function main(): Promise<void> {
   const stack = await startLocalStack({ port: 0, seedFile: process.argv[2] });
   observeDynamoDb();
   const info = (await (await fetch(`${stack.url}/__dev/info`)).json()) as { stepFunctions: { stateMachineArn: string }; dynamodb: { tables: string[] } };
+  // Made now: its SDK clients take the endpoints the stack has just put in the environment.
+  const floorConfig = { tableName: info.dynamodb.tables[0]!, stateMachineArn: info.stepFunctions.stateMachineArn, userIds: {}, hasher: floorHasher };
+  const floors = await startBaselineServer(floorConfig);
 
   const control = createServer((req, res) => {
     const send = (body: unknown) => {
@@ -168,7 +180,18 @@ async function main(): Promise<void> {
       counters.executions = [];
       counters.dynamodb = {};
       counters.passwordHashes = [];
+      counters.floorHashes = [];
       return send({ ok: true });
+    }
+    if (req.method === 'POST' && req.url === '/baseline/users') {
+      let body = '';
+      req.setEncoding('utf8');
+      req.on('data', (chunk: string) => (body += chunk));
+      req.on('end', () => {
+        floorConfig.userIds = JSON.parse(body) as Record<string, string>;
+        send({ users: Object.keys(floorConfig.userIds).length });
+      });
+      return;
     }
     if (req.method === 'POST' && (req.url === '/counting/on' || req.url === '/counting/off')) {
       counting = req.url.endsWith('/on');
@@ -182,6 +205,7 @@ async function main(): Promise<void> {
   const stop = async () => {
     control.close();
     await profiling?.stop();
+    await floors.close();
     await stack.close();
     process.exit(0);
   };
@@ -190,6 +214,7 @@ async function main(): Promise<void> {
   process.stdout.write(
     `${JSON.stringify({
       url: stack.url,
+      baselineUrl: `http://127.0.0.1:${floors.port}`,
       control: `http://127.0.0.1:${(control.address() as AddressInfo).port}`,
       dynamoDbEndpoint: stack.dynamoDbEndpoint,
       stepFunctionsEndpoint: stack.stepFunctionsEndpoint,

@@ -1,8 +1,8 @@
 /**
- * Warm API against its floors, side by side: the local stack (`stack-process.ts`) and the
- * baseline server (`baselines.ts`) run in processes of their own, on the same DynamoDB Local and
- * Step Functions engine, and autocannon (as a library, in this process) loads one, then the
- * other, alternately, so that whatever else the machine does hits both alike.
+ * Warm API against its floors, side by side: the local stack (`stack-process.ts`) runs in a
+ * process of its own and serves the floors (`baselines.ts`) there too, on another port, with the
+ * same DynamoDB Local and Step Functions engine; autocannon (as a library, in this process)
+ * loads one, then the other, alternately, so that whatever else the machine does hits both alike.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
