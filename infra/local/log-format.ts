@@ -93,8 +93,10 @@ function fieldValue(value: unknown): string {
 }
 
 /**
- * Rewrites what is written to `stream` line by line with `formatLogLine`. Powertools writes each
- * entry with one `write` call (its own `Console` on process.stdout and stderr), so lines arrive whole.
+ * Rewrites what is written to `stream` line by line with `formatLogLine`. The Powertools logger
+ * (its own `Console` on process.stdout and stderr) and the metrics writer
+ * (`shared/observability/business-metrics.ts`) write each entry with one `write` call, so lines
+ * arrive whole.
  */
 export function prettyPrintLogs(stream: NodeJS.WriteStream, options: LogFormatOptions): void {
   const write = stream.write.bind(stream) as (chunk: unknown, ...rest: unknown[]) => boolean;
