@@ -25,7 +25,8 @@ import { PROJECT_ROOT } from '../../infra/constructs/service-function';
 import { bundleSizes } from '../../infra/tools/report-bundle-sizes';
 import { BASELINE_ROUTES } from './baselines';
 import { renderLatencyChart } from './chart';
-import { measureColdStarts, type ColdStartResult } from './cold-start';
+import { FUNCTION_ENVIRONMENT, measureColdStarts, type ColdStartResult } from './cold-start';
+import { jsonPostEvent, startFunctionProcess } from './function-process';
 import { cognitoPer1000, deployedShape, fixedMonthly, journeyCost, type DeployedShape, type JourneyCost, type JourneyUsage } from './cost-model';
 import { printReport, type BenchResults } from './report';
 import type { Counters, ExecutionRecord } from './stack-process';
@@ -49,7 +50,10 @@ const JOURNEY_B = range(120, 130);
 // Registrations made before those timed, not counted: DynamoDB Local (a JVM) compiles its
 // transaction path only after some calls, and the first ones would time the emulator warming up.
 const REGISTRATION_WARM_UP = range(130, 150);
-const ACCOUNT_COUNT = 150;
+// Registrations made by the register function in a process of its own (`function-process.ts`).
+const REGISTRATION_OWN_PROCESS = range(150, 180);
+const REGISTRATION_OWN_PROCESS_WARM_UP = range(180, 190);
+const ACCOUNT_COUNT = 190;
 const PASSWORD = 'Boulang3rie';
 const POSTAL_CODE = 'H2X 1Y4';
 
@@ -277,6 +281,18 @@ async function registrationLatency(stack: StackInfo, api: Api): Promise<BenchRes
   }
   const floorApi = client(stack.baselineUrl);
   const executions = await settler(stack, 20);
+  // The register function alone, as Lambda runs it: its bundle in a process of its own.
+  const ownProcess = await startFunctionProcess('api/register', {
+    ...FUNCTION_ENVIRONMENT,
+    AWS_ACCESS_KEY_ID: 'local',
+    AWS_SECRET_ACCESS_KEY: 'local',
+    AWS_ENDPOINT_URL_DYNAMODB: stack.dynamoDbEndpoint,
+    AWS_ENDPOINT_URL_SFN: stack.stepFunctionsEndpoint,
+    TABLE_NAME: stack.tableName,
+    STATE_MACHINE_ARN: stack.stateMachineArn,
+    // As deployed (the local stack's functions log at the level it is given).
+    POWERTOOLS_LOG_LEVEL: 'INFO',
+  });
   try {
     const floorOnce = async (i: number, username: string) => {
       const { ms, value } = await timed(() => floorApi.post(BASELINE_ROUTES.registration, identityRegistration(i, username)));
@@ -286,13 +302,23 @@ async function registrationLatency(stack: StackInfo, api: Api): Promise<BenchRes
       await executions.settle();
       return ms;
     };
-    // The floor's emulator paths warm up as the service's did.
+    const ownProcessOnce = async (i: number, username: string) => {
+      const { ms, result } = await ownProcess.invoke(jsonPostEvent('/v1/registrations', identityRegistration(i, username)));
+      if (result.statusCode !== 201) throw new Error(`register in its own process answered ${result.statusCode}: ${result.body}`);
+      await waitForEmails(api, holderEmail(i), 1);
+      await executions.settle();
+      return ms;
+    };
+    // The floor's emulator paths warm up as the service's did; the function's own process too.
     for (const i of quick ? REGISTRATION_WARM_UP.slice(0, 3) : REGISTRATION_WARM_UP) await floorOnce(i, `bench.warm.${i}`);
+    for (const i of quick ? REGISTRATION_OWN_PROCESS_WARM_UP.slice(0, 3) : REGISTRATION_OWN_PROCESS_WARM_UP) await ownProcessOnce(i, `bench.warm.${i}`);
     await control(stack, '/counters/reset');
     const hasher = new Argon2PasswordHasher();
     const hashes: number[] = [];
     const registrations: number[] = [];
     const floors: number[] = [];
+    const ownProcessRuns: number[] = [];
+    const ownProcessHashes: number[] = [];
     let encoded = '';
     const sample = quick ? REGISTRATION.slice(0, 6) : REGISTRATION;
     for (const [n, i] of sample.entries()) {
@@ -307,12 +333,21 @@ async function registrationLatency(stack: StackInfo, api: Api): Promise<BenchRes
         await executions.settle();
       };
       const floor = async () => floors.push(await floorOnce(i, `bench.holder.${i}`));
+      const own = REGISTRATION_OWN_PROCESS[n]!;
+      const alone = async () => {
+        // Its hash is timed where it runs, just before, as the bench's own is before each pair.
+        ownProcessHashes.push(await ownProcess.hash(PASSWORD));
+        ownProcessRuns.push(await ownProcessOnce(own, `bench.holder.${own}`));
+      };
       // Each goes first in turn.
-      for (const side of n % 2 === 0 ? [service, floor] : [floor, service]) await side();
+      const sides = [service, floor, alone];
+      for (let k = 0; k < sides.length; k++) await sides[(n + k) % sides.length]!();
     }
     const hashP50 = median(hashes);
     const registrationP50 = median(registrations);
     const floorP50 = median(floors);
+    const ownProcessP50 = median(ownProcessRuns);
+    const ownProcessHashP50 = median(ownProcessHashes);
     // The hashes the registrations themselves made, timed in the stack's process where they ran.
     const counted = (await control(stack, '/counters', 'GET')) as Counters;
     const inService = counted.passwordHashes;
@@ -336,9 +371,14 @@ async function registrationLatency(stack: StackInfo, api: Api): Promise<BenchRes
       floorHashP50: round(floorHashP50, 1),
       floorWritesP50: round(floorP50 - floorHashP50, 1),
       overheadOverFloorP50: round(registrationP50 - floorP50, 1),
+      ownProcessP50: round(ownProcessP50, 1),
+      ownProcessP95: round(quantile(ownProcessRuns, 0.95), 1),
+      ownProcessHashP50: round(ownProcessHashP50, 1),
+      ownProcessOverheadP50: round(ownProcessP50 - ownProcessHashP50, 1),
     };
   } finally {
     executions.close();
+    await ownProcess.close();
   }
 }
 
