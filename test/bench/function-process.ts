@@ -86,8 +86,11 @@ export async function startFunctionProcess(name: string, environment: Record<str
       return ((await next()) as { ms: number }).ms;
     },
     close: async () => {
-      child.stdin!.end();
-      await new Promise((resolve) => child.once('exit', resolve));
+      if (child.exitCode === null && child.signalCode === null) {
+        const exited = new Promise((resolve) => child.once('exit', resolve));
+        child.stdin!.end();
+        await exited;
+      }
       rmSync(work, { recursive: true, force: true });
     },
   };

@@ -26,7 +26,7 @@ import { bundleSizes } from '../../infra/tools/report-bundle-sizes';
 import { BASELINE_ROUTES } from './baselines';
 import { renderLatencyChart } from './chart';
 import { FUNCTION_ENVIRONMENT, measureColdStarts, type ColdStartResult } from './cold-start';
-import { jsonPostEvent, startFunctionProcess } from './function-process';
+import { jsonPostEvent, startFunctionProcess, type FunctionProcess } from './function-process';
 import { cognitoPer1000, deployedShape, fixedMonthly, journeyCost, type DeployedShape, type JourneyCost, type JourneyUsage } from './cost-model';
 import { printReport, type BenchResults } from './report';
 import type { Counters, ExecutionRecord } from './stack-process';
@@ -273,7 +273,7 @@ async function verifyHandlerAlone(stack: StackInfo, tokens: string[], short: boo
 }
 
 async function registrationLatency(stack: StackInfo, api: Api): Promise<BenchResults['registration']> {
-  log('registration: one at a time, each beside one password hash and its floor');
+  log('registration: one at a time, each beside one password hash, its floor and the function alone');
   for (const i of quick ? REGISTRATION_WARM_UP.slice(0, 3) : REGISTRATION_WARM_UP) {
     const answer = await api.post('/v1/registrations', identityRegistration(i, `bench.warm.${i}`));
     if (answer.status !== 201) throw new Error(`warm-up registration answered ${answer.status}`);
@@ -281,19 +281,20 @@ async function registrationLatency(stack: StackInfo, api: Api): Promise<BenchRes
   }
   const floorApi = client(stack.baselineUrl);
   const executions = await settler(stack, 20);
-  // The register function alone, as Lambda runs it: its bundle in a process of its own.
-  const ownProcess = await startFunctionProcess('api/register', {
-    ...FUNCTION_ENVIRONMENT,
-    AWS_ACCESS_KEY_ID: 'local',
-    AWS_SECRET_ACCESS_KEY: 'local',
-    AWS_ENDPOINT_URL_DYNAMODB: stack.dynamoDbEndpoint,
-    AWS_ENDPOINT_URL_SFN: stack.stepFunctionsEndpoint,
-    TABLE_NAME: stack.tableName,
-    STATE_MACHINE_ARN: stack.stateMachineArn,
-    // As deployed (the local stack's functions log at the level it is given).
-    POWERTOOLS_LOG_LEVEL: 'INFO',
-  });
+  let ownProcess: FunctionProcess | undefined;
   try {
+    // The register function alone, as Lambda runs it: its bundle in a process of its own.
+    const alone = (ownProcess = await startFunctionProcess('api/register', {
+      ...FUNCTION_ENVIRONMENT,
+      AWS_ACCESS_KEY_ID: 'local',
+      AWS_SECRET_ACCESS_KEY: 'local',
+      AWS_ENDPOINT_URL_DYNAMODB: stack.dynamoDbEndpoint,
+      AWS_ENDPOINT_URL_SFN: stack.stepFunctionsEndpoint,
+      TABLE_NAME: stack.tableName,
+      STATE_MACHINE_ARN: stack.stateMachineArn,
+      // As deployed (the local stack's functions log at the level it is given).
+      POWERTOOLS_LOG_LEVEL: 'INFO',
+    }));
     const floorOnce = async (i: number, username: string) => {
       const { ms, value } = await timed(() => floorApi.post(BASELINE_ROUTES.registration, identityRegistration(i, username)));
       if (value.status !== 201) throw new Error(`registration floor answered ${value.status}: ${JSON.stringify(value.body)}`);
@@ -303,7 +304,7 @@ async function registrationLatency(stack: StackInfo, api: Api): Promise<BenchRes
       return ms;
     };
     const ownProcessOnce = async (i: number, username: string) => {
-      const { ms, result } = await ownProcess.invoke(jsonPostEvent('/v1/registrations', identityRegistration(i, username)));
+      const { ms, result } = await alone.invoke(jsonPostEvent('/v1/registrations', identityRegistration(i, username)));
       if (result.statusCode !== 201) throw new Error(`register in its own process answered ${result.statusCode}: ${result.body}`);
       await waitForEmails(api, holderEmail(i), 1);
       await executions.settle();
@@ -334,13 +335,13 @@ async function registrationLatency(stack: StackInfo, api: Api): Promise<BenchRes
       };
       const floor = async () => floors.push(await floorOnce(i, `bench.holder.${i}`));
       const own = REGISTRATION_OWN_PROCESS[n]!;
-      const alone = async () => {
+      const functionAlone = async () => {
         // Its hash is timed where it runs, just before, as the bench's own is before each pair.
-        ownProcessHashes.push(await ownProcess.hash(PASSWORD));
+        ownProcessHashes.push(await alone.hash(PASSWORD));
         ownProcessRuns.push(await ownProcessOnce(own, `bench.holder.${own}`));
       };
       // Each goes first in turn.
-      const sides = [service, floor, alone];
+      const sides = [service, floor, functionAlone];
       for (let k = 0; k < sides.length; k++) await sides[(n + k) % sides.length]!();
     }
     const hashP50 = median(hashes);
@@ -378,7 +379,7 @@ async function registrationLatency(stack: StackInfo, api: Api): Promise<BenchRes
     };
   } finally {
     executions.close();
-    await ownProcess.close();
+    await ownProcess?.close();
   }
 }
 
