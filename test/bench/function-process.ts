@@ -75,7 +75,13 @@ export async function startFunctionProcess(name: string, environment: Record<str
       return JSON.parse(value);
     }
   };
-  await next();
+  try {
+    await next();
+  } catch (error) {
+    child.kill();
+    rmSync(work, { recursive: true, force: true });
+    throw error;
+  }
   return {
     invoke: async (event) => {
       child.stdin!.write(`${JSON.stringify({ event })}\n`);

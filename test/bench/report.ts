@@ -48,7 +48,10 @@ export interface BenchResults {
     floorP95?: number;
     /** The floor's own hashes, timed where they ran (the stack's process, as the service's). */
     floorHashP50?: number;
-    /** floor p50 − its hash p50: what those writes alone take on this machine's emulators. */
+    /**
+     * floor p50 − its hash p50: those writes alone in the stack's process, with the collection
+     * each hash sets off in that shared heap (docs/performance.md §3).
+     */
     floorWritesP50?: number;
     /** registration p50 − floor p50: what the service adds to them. */
     overheadOverFloorP50?: number;
@@ -155,7 +158,7 @@ export function printReport(results: BenchResults): void {
     if (r.floorP50 !== undefined) {
       out.push(
         `its floor (the same hash, then only the writes it cannot do without: count → transaction → audit ∥ StartExecution): p50 ${r.floorP50} ms, p95 ${r.floorP95} ms`,
-        `floor p50 − its own hash p50 (${r.floorHashP50} ms) = ${r.floorWritesP50} ms: those writes alone, on this machine's emulators; registration p50 − floor p50 = ${r.overheadOverFloorP50} ms: what the service adds`,
+        `floor p50 − its own hash p50 (${r.floorHashP50} ms) = ${r.floorWritesP50} ms: those writes alone in the stack's process, the hash's garbage collection in its heap included; registration p50 − floor p50 = ${r.overheadOverFloorP50} ms: what the service adds`,
       );
     }
     if (r.ownProcessP50 !== undefined) {
