@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import * as path from 'node:path';
 import type { BuildOptions } from 'esbuild';
 import { Duration, Validations } from 'aws-cdk-lib';
@@ -6,6 +7,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { LogLevel, NodejsFunction, OutputFormat, SourceMapMode } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { PASSWORD_THREAD_FILE } from '../../shared/adapters/argon2-password-hasher';
 import { METRICS_NAMESPACE, SERVICE_NAME } from '../../shared/observability/metric-names';
 
 /** The repository root: entries, package-lock.json and tsconfig.json live there. */
@@ -83,6 +85,49 @@ export function esbuildOptionsFor(entry: string, variant: { awsSdk?: 'bundled' |
     external: variant.awsSdk === 'external' ? ['@aws-sdk/*', ...bundlingDefaults.externalModules] : [...bundlingDefaults.externalModules],
     absWorkingDir: PROJECT_ROOT,
   };
+}
+
+/** The password hashing thread's code, bundled beside the functions that hash (see below). */
+export const PASSWORD_THREAD_ENTRY = 'shared/adapters/argon2-thread.mjs';
+
+const shellQuoted = (text: string) => `'${text.replaceAll("'", `'\\''`)}'`;
+
+/**
+ * The command the CDK runs after bundling each function (`commandHooks.afterBundling`, in a POSIX
+ * shell): when the bundle hashes passwords — it names the hashing thread's file, which only
+ * `Argon2PasswordHasher` does — it bundles that thread beside it, with the function's own options,
+ * where the hasher looks for it (`LAMBDA_TASK_ROOT`). Other functions get nothing more. esbuild is
+ * the project's own, or the one on the PATH of the CDK's Docker bundling image.
+ */
+export function passwordThreadCommand(inputDir: string, outputDir: string): string {
+  const code = shellQuoted(path.join(outputDir, 'index.mjs'));
+  const options = [
+    '--bundle',
+    '--platform=node',
+    `--target=${bundlingDefaults.target}`,
+    '--format=esm',
+    ...(bundlingDefaults.minify ? ['--minify'] : []),
+    '--sourcemap=external',
+    `--main-fields=${bundlingDefaults.mainFields.join(',')}`,
+    '--log-level=warning',
+    `--outfile=${shellQuoted(path.join(outputDir, PASSWORD_THREAD_FILE))}`,
+  ];
+  const esbuild = shellQuoted(path.join(inputDir, 'node_modules', '.bin', 'esbuild'));
+  return (
+    `if grep -q ${shellQuoted(PASSWORD_THREAD_FILE)} ${code}; then ` +
+    `E=${esbuild}; [ -x "$E" ] || E=esbuild; "$E" ${shellQuoted(path.join(inputDir, PASSWORD_THREAD_ENTRY))} ${options.join(' ')}; fi`
+  );
+}
+
+/**
+ * Builds `entry` into `outdir` as `cdk synth` does: the bundle (`index.mjs`), then the
+ * `afterBundling` command (the hashing thread beside it, when the function hashes). For the bench
+ * and the tests, which run a function's deployed files with `LAMBDA_TASK_ROOT=outdir`.
+ */
+export async function bundleAsDeployed(entry: string, outdir: string): Promise<void> {
+  const { build } = await import('esbuild');
+  await build({ ...esbuildOptionsFor(entry), outfile: path.join(outdir, 'index.mjs'), logLevel: 'warning' });
+  execFileSync('bash', ['-c', passwordThreadCommand(PROJECT_ROOT, outdir)], { cwd: PROJECT_ROOT, stdio: ['ignore', 'inherit', 'inherit'] });
 }
 
 /** Variables every function gets (Powertools logger, and metrics in the dashboard's namespace). */
@@ -168,6 +213,11 @@ export class ServiceFunction extends Construct implements iam.IGrantable {
         logLevel: LogLevel.WARNING,
         mainFields: [...bundlingDefaults.mainFields],
         externalModules: [...bundlingDefaults.externalModules],
+        commandHooks: {
+          beforeBundling: () => [],
+          beforeInstall: () => [],
+          afterBundling: (inputDir, outputDir) => [passwordThreadCommand(inputDir, outputDir)],
+        },
       },
       environment: { ...COMMON_ENVIRONMENT, ...props.environment },
     });

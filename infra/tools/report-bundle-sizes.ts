@@ -8,7 +8,8 @@
 import { readdirSync } from 'node:fs';
 import * as path from 'node:path';
 import { build } from 'esbuild';
-import { PROJECT_ROOT, esbuildOptionsFor } from '../constructs/service-function';
+import { PASSWORD_THREAD_FILE } from '../../shared/adapters/argon2-password-hasher';
+import { PASSWORD_THREAD_ENTRY, PROJECT_ROOT, esbuildOptionsFor } from '../constructs/service-function';
 
 const SUFFIX = '.handler.ts';
 /** The most a function's code may weigh (docs/performance.md: cold start grows with it). */
@@ -33,16 +34,33 @@ export interface BundleSize {
   mapBytes: number;
   /** Whether the code still calls `require` at run time. */
   requires: boolean;
+  /** The password hashing thread bundled beside it (loaded in its own thread at the first hash), if any. */
+  threadBytes?: number;
+}
+
+/** The hashing thread's code as `passwordThreadCommand` bundles it (the same options). */
+async function threadBytes(): Promise<number> {
+  const result = await build({ ...esbuildOptionsFor(path.join(PROJECT_ROOT, PASSWORD_THREAD_ENTRY)), outfile: PASSWORD_THREAD_FILE, write: false, logLevel: 'warning' });
+  return result.outputFiles.find((output) => !output.path.endsWith('.map'))!.contents.byteLength;
 }
 
 /** Every function's bundle, built as deployed. */
 export async function bundleSizes(): Promise<BundleSize[]> {
+  const thread = threadBytes();
   return Promise.all(
     listEntries().map(async ({ name, file }) => {
       const result = await build({ ...esbuildOptionsFor(file), outfile: 'index.mjs', write: false, logLevel: 'warning' });
       const code = result.outputFiles.find((output) => !output.path.endsWith('.map'))!;
       const map = result.outputFiles.find((output) => output.path.endsWith('.map'));
-      return { name, bytes: code.contents.byteLength, mapBytes: map?.contents.byteLength ?? 0, requires: code.text.includes(DYNAMIC_REQUIRE) };
+      // The same test as the afterBundling command's: the bundle names the thread's file.
+      const hashes = code.text.includes(PASSWORD_THREAD_FILE);
+      return {
+        name,
+        bytes: code.contents.byteLength,
+        mapBytes: map?.contents.byteLength ?? 0,
+        requires: code.text.includes(DYNAMIC_REQUIRE),
+        ...(hashes ? { threadBytes: await thread } : {}),
+      };
     }),
   );
 }
@@ -50,17 +68,19 @@ export async function bundleSizes(): Promise<BundleSize[]> {
 async function main(): Promise<void> {
   const sizes = await bundleSizes();
   const width = Math.max('function'.length, ...sizes.map((size) => size.name.length));
-  const row = (name: string, bytes: string, kib: string, map: string, note = '') =>
-    `${name.padEnd(width)}  ${bytes.padStart(10)}  ${kib.padStart(9)}  ${map.padStart(9)}  ${note}`;
-  console.log(row('function', 'bytes', 'KiB', 'map KiB'));
-  console.log(row('-'.repeat(width), '-'.repeat(10), '-'.repeat(9), '-'.repeat(9)));
-  for (const { name, bytes, mapBytes, requires } of sizes) {
+  const row = (name: string, bytes: string, kib: string, map: string, thread: string, note = '') =>
+    `${name.padEnd(width)}  ${bytes.padStart(10)}  ${kib.padStart(9)}  ${map.padStart(9)}  ${thread.padStart(10)}  ${note}`;
+  console.log(row('function', 'bytes', 'KiB', 'map KiB', 'thread KiB'));
+  console.log(row('-'.repeat(width), '-'.repeat(10), '-'.repeat(9), '-'.repeat(9), '-'.repeat(10)));
+  for (const { name, bytes, mapBytes, requires, threadBytes } of sizes) {
     const notes = [bytes > BUNDLE_BUDGET_BYTES ? `over ${BUNDLE_BUDGET_BYTES / 1024} KiB` : '', requires ? 'calls require()' : ''].filter(Boolean).join(', ');
-    console.log(row(name, String(bytes), (bytes / 1024).toFixed(1), (mapBytes / 1024).toFixed(1), notes));
+    const thread = threadBytes === undefined ? '' : (threadBytes / 1024).toFixed(1);
+    console.log(row(name, String(bytes), (bytes / 1024).toFixed(1), (mapBytes / 1024).toFixed(1), thread, notes));
   }
   const total = sizes.reduce((sum, size) => sum + size.bytes, 0);
-  console.log(row('-'.repeat(width), '-'.repeat(10), '-'.repeat(9), '-'.repeat(9)));
-  console.log(row(`total (${sizes.length})`, String(total), (total / 1024).toFixed(1), ''));
+  console.log(row('-'.repeat(width), '-'.repeat(10), '-'.repeat(9), '-'.repeat(9), '-'.repeat(10)));
+  console.log(row(`total (${sizes.length})`, String(total), (total / 1024).toFixed(1), '', ''));
+  console.log(`\nthread KiB: argon2id, bundled beside the functions that hash passwords and loaded in a thread of its own at their first hash (not at start).`);
   const over = sizes.filter((size) => size.bytes > BUNDLE_BUDGET_BYTES);
   if (over.length > 0) console.log(`\n${over.length} of ${sizes.length} over the ${BUNDLE_BUDGET_BYTES / 1024} KiB budget (docs/performance.md, cold start).`);
   const requiring = sizes.filter((size) => size.requires);

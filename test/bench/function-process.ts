@@ -18,7 +18,7 @@ import path from 'node:path';
 import { createInterface } from 'node:readline';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { build } from 'esbuild';
-import { PROJECT_ROOT, esbuildOptionsFor } from '../../infra/constructs/service-function';
+import { PROJECT_ROOT, bundleAsDeployed, esbuildOptionsFor } from '../../infra/constructs/service-function';
 
 // Runs in the function's process: imports the bundle once (the cold start), then answers each
 // request line: an invocation with the handler's result and its wall time, a hash with its time.
@@ -55,12 +55,13 @@ export async function startFunctionProcess(name: string, environment: Record<str
   const work = mkdtempSync(path.join(tmpdir(), 'bench-function-'));
   const bundle = path.join(work, 'index.mjs');
   const hasher = path.join(work, 'hasher.mjs');
+  // The hasher finds its thread where Lambda would: beside the function's code (LAMBDA_TASK_ROOT).
   await Promise.all([
-    build({ ...esbuildOptionsFor(path.join(PROJECT_ROOT, 'functions', `${name}.handler.ts`)), outfile: bundle, logLevel: 'warning' }),
+    bundleAsDeployed(path.join(PROJECT_ROOT, 'functions', `${name}.handler.ts`), work),
     build({ ...esbuildOptionsFor(path.join(PROJECT_ROOT, 'shared', 'adapters', 'argon2-password-hasher.ts')), outfile: hasher, logLevel: 'warning' }),
   ]);
   const child: ChildProcess = spawn(process.execPath, ['--input-type=module', '-e', DRIVER], {
-    env: { PATH: process.env.PATH ?? '', ...environment, BENCH_BUNDLE_URL: `file://${bundle}`, BENCH_HASHER_URL: `file://${hasher}`, BENCH_FUNCTION_NAME: name.replace('/', '-') },
+    env: { PATH: process.env.PATH ?? '', ...environment, BENCH_BUNDLE_URL: `file://${bundle}`, BENCH_HASHER_URL: `file://${hasher}`, BENCH_FUNCTION_NAME: name.replace('/', '-'), LAMBDA_TASK_ROOT: work },
     stdio: ['pipe', 'pipe', 'pipe'],
   });
   let stderr = '';

@@ -1,4 +1,6 @@
-import { ARGON2_PARAMETERS, Argon2PasswordHasher } from '../../shared/adapters/argon2-password-hasher';
+import { execFileSync } from 'node:child_process';
+import { PROJECT_ROOT } from '../../infra/constructs/service-function';
+import { ARGON2_PARAMETERS, Argon2PasswordHasher, HashingThread } from '../../shared/adapters/argon2-password-hasher';
 
 /**
  * The password hash's cost, as the spec states it (§ security: argon2id, m = 19 MiB, t = 2,
@@ -37,5 +39,40 @@ describe('argon2id parameters', () => {
     const older = await new Argon2PasswordHasher(olderParameters).hash('Gagnon2026');
     expect(older).toMatch(/\$m=8192,t=1,p=1\$/);
     await expect(hasher.verify('Gagnon2026', older)).resolves.toBe(true);
+  });
+});
+
+describe('the hashing thread', () => {
+  it('hashes off the event loop: timers keep firing while a hash runs', async () => {
+    const hasher = new Argon2PasswordHasher();
+    await hasher.hash('warm-up');
+    let ticks = 0;
+    const timer = setInterval(() => ticks++, 1);
+    try {
+      await hasher.hash('Boulang3rie');
+    } finally {
+      clearInterval(timer);
+    }
+    // On the event loop, the ~50–100 ms of WebAssembly would let the timer fire once at most.
+    expect(ticks).toBeGreaterThanOrEqual(5);
+  });
+
+  it('fails what it was doing when it dies, and is started anew for the next hash', async () => {
+    const thread = new HashingThread();
+    const hasher = new Argon2PasswordHasher(ARGON2_PARAMETERS, thread);
+    const interrupted = hasher.hash('Boulang3rie');
+    await thread.stop();
+    await expect(interrupted).rejects.toThrow(/argon2id thread exited/);
+    await expect(hasher.verify('Boulang3rie', await hasher.hash('Boulang3rie'))).resolves.toBe(true);
+    await thread.stop();
+  });
+
+  it('does not keep the process alive once idle', () => {
+    // A process that hashes once and has nothing left to do ends by itself (Jest would otherwise
+    // wait on it, and so would the local stack's stop).
+    const code = `const { Argon2PasswordHasher } = require('./shared/adapters/argon2-password-hasher.ts');
+      new Argon2PasswordHasher().hash('x').then((encoded) => console.log(encoded.slice(0, 9)));`;
+    const output = execFileSync(process.execPath, ['--import', 'tsx', '-e', code], { cwd: PROJECT_ROOT, timeout: 60_000, encoding: 'utf8' });
+    expect(output.trim()).toBe('$argon2id');
   });
 });
