@@ -22,8 +22,8 @@ const PHC = /^\$argon2id\$v=19\$m=(\d+),t=(\d+),p=(\d+)\$([A-Za-z0-9+/]+)\$([A-Z
  *   everything else;
  * - each hash allocates a fresh 19 MiB WebAssembly memory, which V8 answers with a full garbage
  *   collection of the heap it is charged to. In the thread's small heap that costs about nothing;
- *   in the function's it cost 5–10 ms a registration on Lambda and 30–45 ms in the local stack
- *   (docs/performance.md §3).
+ *   in the function's it cost 5–10 ms a registration on Lambda, and 25–50 ms in the local
+ *   stack, whose heap holds every function (docs/performance.md §3).
  */
 export class Argon2PasswordHasher implements PasswordHasher {
   constructor(
@@ -58,7 +58,7 @@ export class Argon2PasswordHasher implements PasswordHasher {
  * Where the thread's code is: beside the bundle on Lambda (`LAMBDA_TASK_ROOT`, the CDK's
  * `afterBundling` puts it there), else beside this file in the source tree (tsx, Jest).
  */
-export function passwordThreadFile(environment: NodeJS.ProcessEnv = process.env): string {
+function passwordThreadFile(environment: NodeJS.ProcessEnv = process.env): string {
   if (environment.LAMBDA_TASK_ROOT) return path.join(environment.LAMBDA_TASK_ROOT, PASSWORD_THREAD_FILE);
   if (typeof __dirname === 'string') return path.join(__dirname, PASSWORD_THREAD_FILE);
   throw new Error(`${PASSWORD_THREAD_FILE}: no LAMBDA_TASK_ROOT to find it beside the bundle`);
