@@ -88,20 +88,33 @@ export const MAX_BODY_BYTES = 16 * 1024;
  * path, still percent-encoded, as API Gateway REST passes them: the Middy stack decodes them once.
  */
 export function matchPath(template: string, path: string): Record<string, string> | undefined {
-  const names: string[] = [];
-  const pattern = template
-    .replace(/[.*+?^$()|[\]\\]/g, '\\$&')
-    .replace(/\{(\w+)\}/g, (_match, name: string) => {
-      names.push(name);
-      return '([^/]+)';
-    });
-  const match = new RegExp(`^${pattern}$`).exec(path);
+  const { pattern, names } = compiledTemplate(template);
+  const match = pattern.exec(path);
   if (!match) return undefined;
   const params: Record<string, string> = {};
   names.forEach((name, i) => {
     params[name] = match[i + 1]!;
   });
   return params;
+}
+
+// Every request is matched against every route: each template becomes a RegExp once.
+const compiledTemplates = new Map<string, { pattern: RegExp; names: string[] }>();
+
+function compiledTemplate(template: string): { pattern: RegExp; names: string[] } {
+  let compiled = compiledTemplates.get(template);
+  if (!compiled) {
+    const names: string[] = [];
+    const source = template
+      .replace(/[.*+?^$()|[\]\\]/g, '\\$&')
+      .replace(/\{(\w+)\}/g, (_match, name: string) => {
+        names.push(name);
+        return '([^/]+)';
+      });
+    compiled = { pattern: new RegExp(`^${source}$`), names };
+    compiledTemplates.set(template, compiled);
+  }
+  return compiled;
 }
 
 /**
