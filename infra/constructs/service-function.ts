@@ -88,19 +88,26 @@ export function esbuildOptionsFor(entry: string, variant: { awsSdk?: 'bundled' |
 }
 
 /** The password hashing thread's code, bundled beside the functions that hash (see below). */
-export const PASSWORD_THREAD_ENTRY = 'shared/adapters/argon2-thread.mjs';
+const PASSWORD_THREAD_ENTRY = 'shared/adapters/argon2-thread.mjs';
 
 const shellQuoted = (text: string) => `'${text.replaceAll("'", `'\\''`)}'`;
 
 /**
  * The command the CDK runs after bundling each function (`commandHooks.afterBundling`, in a POSIX
  * shell): when the bundle hashes passwords — it names the hashing thread's file, which only
- * `Argon2PasswordHasher` does — it bundles that thread beside it, with the function's own options,
- * where the hasher looks for it (`LAMBDA_TASK_ROOT`). Other functions get nothing more. esbuild is
- * the project's own, or the one on the PATH of the CDK's Docker bundling image.
+ * `Argon2PasswordHasher` does — it bundles that thread beside it (`passwordThreadBuildCommand`),
+ * where the hasher looks for it (`LAMBDA_TASK_ROOT`). Other functions get nothing more.
  */
 export function passwordThreadCommand(inputDir: string, outputDir: string): string {
   const code = shellQuoted(path.join(outputDir, 'index.mjs'));
+  return `if grep -q ${shellQuoted(PASSWORD_THREAD_FILE)} ${code}; then ${passwordThreadBuildCommand(inputDir, outputDir)}; fi`;
+}
+
+/**
+ * Bundles the hashing thread into `outputDir` with the functions' own options. esbuild is the
+ * project's own, or the one on the PATH of the CDK's Docker bundling image.
+ */
+export function passwordThreadBuildCommand(inputDir: string, outputDir: string): string {
   const options = [
     '--bundle',
     '--platform=node',
@@ -113,10 +120,7 @@ export function passwordThreadCommand(inputDir: string, outputDir: string): stri
     `--outfile=${shellQuoted(path.join(outputDir, PASSWORD_THREAD_FILE))}`,
   ];
   const esbuild = shellQuoted(path.join(inputDir, 'node_modules', '.bin', 'esbuild'));
-  return (
-    `if grep -q ${shellQuoted(PASSWORD_THREAD_FILE)} ${code}; then ` +
-    `E=${esbuild}; [ -x "$E" ] || E=esbuild; "$E" ${shellQuoted(path.join(inputDir, PASSWORD_THREAD_ENTRY))} ${options.join(' ')}; fi`
-  );
+  return `E=${esbuild}; [ -x "$E" ] || E=esbuild; "$E" ${shellQuoted(path.join(inputDir, PASSWORD_THREAD_ENTRY))} ${options.join(' ')}`;
 }
 
 /**

@@ -5,11 +5,13 @@
  * budget. Exits non-zero when a bundle still calls `require`: an ES module bundle would then need
  * a `createRequire` banner. Usage: `npm run bundle:report`.
  */
-import { readdirSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { build } from 'esbuild';
 import { PASSWORD_THREAD_FILE } from '../../shared/adapters/argon2-password-hasher';
-import { PASSWORD_THREAD_ENTRY, PROJECT_ROOT, esbuildOptionsFor } from '../constructs/service-function';
+import { PROJECT_ROOT, esbuildOptionsFor, passwordThreadBuildCommand } from '../constructs/service-function';
 
 const SUFFIX = '.handler.ts';
 /** The most a function's code may weigh (docs/performance.md: cold start grows with it). */
@@ -38,10 +40,15 @@ export interface BundleSize {
   threadBytes?: number;
 }
 
-/** The hashing thread's code as `passwordThreadCommand` bundles it (the same options). */
-async function threadBytes(): Promise<number> {
-  const result = await build({ ...esbuildOptionsFor(path.join(PROJECT_ROOT, PASSWORD_THREAD_ENTRY)), outfile: PASSWORD_THREAD_FILE, write: false, logLevel: 'warning' });
-  return result.outputFiles.find((output) => !output.path.endsWith('.map'))!.contents.byteLength;
+/** The hashing thread's code as deployed: built by the very command `cdk synth` runs. */
+function threadBytes(): number {
+  const work = mkdtempSync(path.join(tmpdir(), 'password-thread-'));
+  try {
+    execFileSync('bash', ['-c', passwordThreadBuildCommand(PROJECT_ROOT, work)], { cwd: PROJECT_ROOT, stdio: ['ignore', 'inherit', 'inherit'] });
+    return statSync(path.join(work, PASSWORD_THREAD_FILE)).size;
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
 }
 
 /** Every function's bundle, built as deployed. */
@@ -59,7 +66,7 @@ export async function bundleSizes(): Promise<BundleSize[]> {
         bytes: code.contents.byteLength,
         mapBytes: map?.contents.byteLength ?? 0,
         requires: code.text.includes(DYNAMIC_REQUIRE),
-        ...(hashes ? { threadBytes: await thread } : {}),
+        ...(hashes ? { threadBytes: thread } : {}),
       };
     }),
   );
