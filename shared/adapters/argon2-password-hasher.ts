@@ -58,8 +58,9 @@ export class Argon2PasswordHasher implements PasswordHasher {
  * Where the thread's code is: beside the bundle on Lambda (`LAMBDA_TASK_ROOT`, the CDK's
  * `afterBundling` puts it there), else beside this file in the source tree (tsx, Jest).
  */
-function passwordThreadFile(environment: NodeJS.ProcessEnv = process.env): string {
-  if (environment.LAMBDA_TASK_ROOT) return path.join(environment.LAMBDA_TASK_ROOT, PASSWORD_THREAD_FILE);
+function passwordThreadFile(): string {
+  const taskRoot = process.env.LAMBDA_TASK_ROOT;
+  if (taskRoot) return path.join(taskRoot, PASSWORD_THREAD_FILE);
   if (typeof __dirname === 'string') return path.join(__dirname, PASSWORD_THREAD_FILE);
   throw new Error(`${PASSWORD_THREAD_FILE}: no LAMBDA_TASK_ROOT to find it beside the bundle`);
 }
@@ -75,8 +76,6 @@ export class HashingThread {
   private worker: Worker | undefined;
   private readonly pending = new Map<number, { resolve: (value: string | Uint8Array) => void; reject: (error: Error) => void }>();
   private nextId = 0;
-
-  constructor(private readonly file: () => string = passwordThreadFile) {}
 
   run(options: Record<string, unknown>): Promise<string | Uint8Array> {
     const worker = (this.worker ??= this.start());
@@ -97,7 +96,7 @@ export class HashingThread {
 
   private start(): Worker {
     // No inherited flags: the parent's (a test runner's, tsx's) are not meant for this file.
-    const worker = new Worker(this.file(), { execArgv: [] });
+    const worker = new Worker(passwordThreadFile(), { execArgv: [] });
     worker.unref();
     worker.on('message', ({ id, result, error }: Answer) => {
       const request = this.pending.get(id);
