@@ -1,7 +1,6 @@
 import { GetItemCommand, PutItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
-import type { Account } from '../domain/account';
-import { canonicalAccountJson } from '../domain/account-import-records';
+import { canonicalAccountJson, type Account } from '../domain/account';
 import type { AccountDirectory } from '../domain/ports';
 import { keys } from './dynamodb-keys';
 

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { accountSchema, parseAccount, type Account } from './account';
+import { canonicalAccountJson, type Account } from './account';
+import { accountSchema, parseAccount } from './account-schema';
 import { normalizeAccountNumber } from './field-rules';
 
 /**
@@ -269,22 +270,4 @@ export function checkJsonLine(text: string, line: number): CheckedRecord {
  */
 export function accountDigest(account: Account): string {
   return createHash('sha256').update(canonicalAccountJson(account), 'utf8').digest('base64url');
-}
-
-/** An account as JSON with sorted keys and no undefined members: equal accounts give equal text. */
-export function canonicalAccountJson(account: Account): string {
-  return JSON.stringify(canonical(account));
-}
-
-function canonical(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(canonical);
-  if (value && typeof value === 'object') {
-    return Object.fromEntries(
-      Object.entries(value)
-        .filter(([, v]) => v !== undefined)
-        .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-        .map(([k, v]) => [k, canonical(v)]),
-    );
-  }
-  return value;
 }

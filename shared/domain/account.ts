@@ -1,33 +1,11 @@
-import * as z from 'zod/mini';
-import { checkEmail, normalizeAccountNumber, normalizePostalCode } from './field-rules';
+import type * as z from 'zod/mini';
+import type { accountSchema } from './account-schema';
 
 /**
  * The billing system's account, as the import tool loads it (product spec §1). Read-only here.
+ * Its schema (zod) is in ./account-schema, which only the import loads: the functions that read
+ * accounts need the type, not the validator.
  */
-
-const postalCode = z.string().check(
-  z.refine((value) => normalizePostalCode(value) !== undefined, 'a Canadian postal code (A1A 1A1)'),
-);
-const email = z.string().check(z.refine((value) => checkEmail(value).length === 0, 'a valid email address'));
-const personName = z.string().check(z.minLength(1), z.maxLength(200));
-
-const serviceKinds = ['internet', 'tv', 'phone', 'mobility'] as const;
-
-export const accountSchema = z.object({
-  accountNumber: z.string().check(
-    z.refine((value) => normalizeAccountNumber(value) !== undefined, '9 to 12 digits'),
-  ),
-  companyName: z.string().check(z.minLength(1), z.maxLength(200)),
-  language: z._default(z.enum(['fr', 'en']), 'fr'),
-  holder: z.object({ name: personName, email }),
-  services: z.array(z.enum(serviceKinds)).check(z.minLength(1)),
-  serviceAddress: z.optional(z.object({ postalCode })),
-  billingAddress: z.object({ postalCode }),
-  authorizedUsers: z._default(
-    z.array(z.object({ name: personName, email, role: z.enum(['secondary', 'technical']) })),
-    [],
-  ),
-});
 
 /** An account record as given to the import tool. */
 export type AccountInput = z.input<typeof accountSchema>;
@@ -36,29 +14,6 @@ export type AccountInput = z.input<typeof accountSchema>;
 export type Account = z.infer<typeof accountSchema>;
 
 export type Language = Account['language'];
-
-/** Validates and normalizes one record; returns the problems as readable lines when it is invalid. */
-export function parseAccount(record: unknown): { account: Account } | { problems: string[] } {
-  const result = accountSchema.safeParse(record);
-  if (!result.success) {
-    return {
-      problems: result.error.issues.map((issue) => `${issue.path.join('.') || '(record)'}: ${issue.message}`),
-    };
-  }
-  const account = result.data;
-  const normalized: Account = {
-    ...account,
-    accountNumber: normalizeAccountNumber(account.accountNumber)!,
-    billingAddress: { postalCode: normalizePostalCode(account.billingAddress.postalCode)! },
-    serviceAddress: account.serviceAddress && {
-      postalCode: normalizePostalCode(account.serviceAddress.postalCode)!,
-    },
-  };
-  if (!normalized.serviceAddress && !isMobilityOnly(normalized)) {
-    return { problems: ['serviceAddress: required unless the account has mobility services only'] };
-  }
-  return { account: normalized };
-}
 
 /** An account whose only services are mobile ones has no service address. */
 export function isMobilityOnly(account: Pick<Account, 'services'>): boolean {
@@ -73,4 +28,22 @@ export function identityPostalCode(account: Account): string {
   return isMobilityOnly(account) || !account.serviceAddress
     ? account.billingAddress.postalCode
     : account.serviceAddress.postalCode;
+}
+
+/** An account as JSON with sorted keys and no undefined members: equal accounts give equal text. */
+export function canonicalAccountJson(account: Account): string {
+  return JSON.stringify(canonical(account));
+}
+
+function canonical(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(canonical);
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(
+      Object.entries(value)
+        .filter(([, v]) => v !== undefined)
+        .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+        .map(([k, v]) => [k, canonical(v)]),
+    );
+  }
+  return value;
 }

@@ -1,4 +1,5 @@
-import { parseAccount, type Account } from './account';
+import type { Account } from './account';
+import { parseAccount } from './account-schema';
 
 /** Where imported accounts are written. */
 export interface AccountWriter {
