@@ -1,7 +1,7 @@
 import * as adapters from '../../shared/adapters/composition';
 import { systemClock } from '../../shared/adapters/system-clock';
 import { recordUndelivered } from '../../shared/domain/issue-activation';
-import { logger } from '../../shared/http/logger';
+import { logger } from '../../shared/observability/logger';
 import { workflowHandler } from '../../shared/workflow/task-handler';
 import { businessMetrics } from '../../shared/observability/business-metrics';
 

@@ -51,7 +51,7 @@ const LAZY_SDK_MODULES = [
  * reading stack traces. Names are not kept (`keepNames` would wrap every function and class of
  * the SDK in a naming call: about 25 KiB a bundle, and work at every cold start): each error class
  * of ours names itself (`error.name`), which is what logs show and what the state machine's Retry
- * and Catch match; the SDK's and Powertools' errors do the same.
+ * and Catch match; the SDK's errors do the same.
  */
 export const bundlingDefaults = {
   minify: true,
@@ -134,7 +134,10 @@ export async function bundleAsDeployed(entry: string, outdir: string): Promise<v
   execFileSync('bash', ['-c', passwordThreadCommand(PROJECT_ROOT, outdir)], { cwd: PROJECT_ROOT, stdio: ['ignore', 'inherit', 'inherit'] });
 }
 
-/** Variables every function gets (Powertools logger, and metrics in the dashboard's namespace). */
+/**
+ * Variables every function gets: the logger's service name and level, and the metrics' namespace
+ * (the names Powertools defined, which the logger and the metrics writer of shared/observability read).
+ */
 const COMMON_ENVIRONMENT = {
   POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
   LOG_LEVEL: 'INFO',

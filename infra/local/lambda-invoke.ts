@@ -69,11 +69,11 @@ class LocalInvokeStore extends InvokeStoreBase {
 let invokeStore: LocalInvokeStore | undefined;
 
 /**
- * Every local function shares one process, one Powertools logger and one metrics instance, and
- * their invocations overlap (the API answers while the workflow runs). This gives each
- * invocation its own log keys (the correlation id), the way Lambda does when one environment runs
- * invocations concurrently: Powertools keeps them in the invoke store (`globalThis.awslambda`)
- * when AWS_LAMBDA_MAX_CONCURRENCY is set. The SDK reads that store too (trace ids) and keeps the
+ * Every local function shares one process and one logger, and their invocations overlap (the API
+ * answers while the workflow runs). This gives each invocation its own log keys (the correlation
+ * id), the way Lambda does when one environment runs invocations concurrently: the logger
+ * (shared/observability/logger.ts) keeps them in the invoke store (`globalThis.awslambda`) when
+ * AWS_LAMBDA_MAX_CONCURRENCY is set. The SDK reads that store too (trace ids) and keeps the
  * first one it gets, made here before the variable is set. Returns what undoes it all.
  */
 export async function isolateConcurrentInvocations(): Promise<() => void> {

@@ -1,11 +1,11 @@
 /**
- * The local stack's terminal view of the functions' logs. On Lambda every Powertools log entry
+ * The local stack's terminal view of the functions' logs. On Lambda every log entry
  * and every metric (EMF) is one JSON line, which is what CloudWatch wants and what this leaves
  * untouched when stdout is not a terminal (tests, pipes, files). On a terminal, each becomes one
  * short line: time, level, function, message, correlation id, then the entry's own fields.
  */
 
-/** Powertools' standard keys: shown in the line's fixed columns, or left out as noise. */
+/** The logger's standard keys (Powertools Logger's): shown in the line's fixed columns, or left out as noise. */
 const STANDARD_KEYS = new Set([
   'level',
   'message',
@@ -17,7 +17,6 @@ const STANDARD_KEYS = new Set([
   'function_request_id',
   'cold_start',
   'xray_trace_id',
-  'sampling_rate',
   'correlation_id',
 ]);
 
@@ -29,7 +28,7 @@ export interface LogFormatOptions {
 }
 
 /**
- * One line of output as the terminal shows it: a Powertools log entry or an EMF metric becomes a
+ * One line of output as the terminal shows it: a log entry or an EMF metric becomes a
  * short line; anything else (the stack's own messages) is returned as is.
  */
 export function formatLogLine(line: string, options: LogFormatOptions): string {
@@ -93,10 +92,9 @@ function fieldValue(value: unknown): string {
 }
 
 /**
- * Rewrites what is written to `stream` line by line with `formatLogLine`. The Powertools logger
- * (its own `Console` on process.stdout and stderr) and the metrics writer
- * (`shared/observability/business-metrics.ts`) write each entry with one `write` call, so lines
- * arrive whole.
+ * Rewrites what is written to `stream` line by line with `formatLogLine`. The logger
+ * (`shared/observability/logger.ts`) and the metrics writer (`business-metrics.ts` beside it)
+ * write each entry with one `write` call on process.stdout, so lines arrive whole.
  */
 export function prettyPrintLogs(stream: NodeJS.WriteStream, options: LogFormatOptions): void {
   const write = stream.write.bind(stream) as (chunk: unknown, ...rest: unknown[]) => boolean;

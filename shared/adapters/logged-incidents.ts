@@ -1,5 +1,5 @@
 import type { Incidents } from '../domain/follow-up';
-import { logger } from '../http/logger';
+import { logger } from '../observability/logger';
 
 /** Incidents as error log lines (`follow-up failed`), which the `FollowUpFailures` alarm counts. */
 export const loggedIncidents: Incidents = {

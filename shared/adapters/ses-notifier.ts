@@ -1,7 +1,7 @@
 import { SendEmailCommand, type SESClient } from '@aws-sdk/client-ses';
 import { EmailDeliveryDeferred, EmailRejected } from '../domain/errors';
 import type { Notifier, RecoveryNotifier, SuppressionList } from '../domain/ports';
-import { logger } from '../http/logger';
+import { logger } from '../observability/logger';
 import { countMetric } from '../observability/business-metrics';
 import { currentCorrelationId } from '../observability/correlation';
 import { METRIC } from '../observability/metric-names';

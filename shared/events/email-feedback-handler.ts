@@ -1,8 +1,7 @@
 import middy from '@middy/core';
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { Context, SNSEvent } from 'aws-lambda';
 import { parseEmailFeedback, recordEmailFeedback } from '../domain/email-feedback';
-import { logger } from '../http/logger';
+import { logger, logInvocation } from '../observability/logger';
 import { correlationIdOfSesEvent, useCorrelationId } from '../observability/correlation';
 
 type Deps = Parameters<typeof recordEmailFeedback>[0];
@@ -16,14 +15,14 @@ type Deps = Parameters<typeof recordEmailFeedback>[0];
  */
 export function emailFeedbackHandler(deps: Deps): middy.MiddyfiedHandler<SNSEvent, void, Error, Context> {
   return middy<SNSEvent, void, Error, Context>()
-    .use(injectLambdaContext(logger, { resetKeys: true }))
+    .use(logInvocation())
     .handler(async (event) => {
       for (const record of event.Records ?? []) {
         const messageId = record.Sns?.MessageId;
         // The id of the request behind the email, so that its bounce joins that request's lines.
         const correlationId = typeof record.Sns?.Message === 'string' ? correlationIdOfSesEvent(record.Sns.Message) : undefined;
         if (correlationId) useCorrelationId(correlationId);
-        else logger.removeKeys(['correlation_id']);
+        else logger.removeCorrelationId();
         const feedback = typeof record.Sns?.Message === 'string' ? parseEmailFeedback(record.Sns.Message) : undefined;
         if (!feedback) {
           logger.warn('email feedback skipped: not an SES event', { messageId });

@@ -1,10 +1,9 @@
 import middy, { type MiddlewareObj } from '@middy/core';
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { httpConfig } from '../config';
 import { AppError, BusyError, ConcurrentUpdateError, ServiceUnavailableError } from '../domain/errors';
 import type { Principal } from '../domain/sessions';
-import { logger } from './logger';
+import { logger, logInvocation } from '../observability/logger';
 import { CORRELATION_HEADER, correlationIdOf, useCorrelationId } from '../observability/correlation';
 import { errorBody, jsonResponseText } from './error-body';
 import { message, negotiateLanguage, type MessageLanguage } from './messages';
@@ -58,7 +57,7 @@ export function httpHandler(
   handle: (request: HttpRequest) => Promise<HttpResult>,
 ): middy.MiddyfiedHandler<APIGatewayProxyEvent, APIGatewayProxyResult, Error, Context> {
   const stack = middy<APIGatewayProxyEvent, APIGatewayProxyResult, Error, Context>()
-    .use(injectLambdaContext(logger, { resetKeys: true }))
+    .use(logInvocation())
     // Before errorResponses: its onError runs after theirs, on the error response they built.
     .use(correlation())
     .use(errorResponses())

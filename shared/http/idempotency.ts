@@ -8,7 +8,7 @@ import { tableConfig } from '../config';
 import { AppError, ValidationError } from '../domain/errors';
 import type { Clock } from '../domain/ports';
 import type { HttpRequest, IdempotencyMiddlewares } from './http-handler';
-import { logger } from './logger';
+import { logger } from '../observability/logger';
 
 /** A repeat within this window with the same key and body gets the first answer. */
 export const IDEMPOTENCY_WINDOW_SECONDS = 86_400;

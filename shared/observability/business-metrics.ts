@@ -1,5 +1,5 @@
 import type { BusinessEvent, BusinessEvents } from '../domain/business-events';
-import { logger } from '../http/logger';
+import { logger } from './logger';
 import { SERVICE_NAME, metricOf, type MetricPoint } from './metric-names';
 
 // Read once per cold start, like the rest of the configuration. Without a namespace (unit and

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { logger } from '../http/logger';
+import { logger } from './logger';
 
 /** The header that carries the correlation id in (optional) and out (every API answer). */
 export const CORRELATION_HEADER = 'x-correlation-id';
@@ -45,11 +45,6 @@ export function useCorrelationId(id: string): void {
 
 /** The current invocation's correlation id, for what it starts or sends (workflow input, email tag). */
 export function currentCorrelationId(): string | undefined {
-  try {
-    const id = logger.getCorrelationId();
-    return isWellFormedCorrelationId(id) ? id : undefined;
-  } catch {
-    // Outside any invocation where invocations run concurrently (the local stack): there is none.
-    return undefined;
-  }
+  const id = logger.getCorrelationId();
+  return isWellFormedCorrelationId(id) ? id : undefined;
 }

@@ -1,7 +1,6 @@
 import middy from '@middy/core';
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { Context } from 'aws-lambda';
-import { logger } from '../http/logger';
+import { logger, logInvocation } from '../observability/logger';
 import { isWellFormedCorrelationId, useCorrelationId } from '../observability/correlation';
 
 /**
@@ -13,7 +12,7 @@ import { isWellFormedCorrelationId, useCorrelationId } from '../observability/co
  */
 export function workflowHandler<I, O>(task: (input: I) => Promise<O>): middy.MiddyfiedHandler<I, O, Error, Context> {
   return middy<I, O, Error, Context>()
-    .use(injectLambdaContext(logger, { resetKeys: true }))
+    .use(logInvocation())
     .use({
       before: async ({ event }) => {
         const id = (event as { correlationId?: unknown } | undefined)?.correlationId;

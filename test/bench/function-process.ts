@@ -68,7 +68,7 @@ export async function startFunctionProcess(name: string, environment: Record<str
   child.stderr!.on('data', (chunk) => (stderr = (stderr + chunk).slice(-4000)));
   const lines = createInterface({ input: child.stdout! })[Symbol.asyncIterator]();
   const next = async (): Promise<any> => {
-    // The function's own log lines (JSON, from Powertools and the metrics writer) share stdout.
+    // The function's own log lines (JSON, from the logger and the metrics writer) share stdout.
     for (;;) {
       const { value, done } = await lines.next();
       if (done) throw new Error(`function process ${name} ended: ${stderr}`);
