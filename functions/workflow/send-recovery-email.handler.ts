@@ -11,7 +11,7 @@ const deps = {
   people: adapters.people(),
   resets: adapters.passwordResets(),
   rateLimiter: adapters.rateLimiter(),
-  notifier: adapters.notifier(),
+  notifier: adapters.recoveryNotifier(),
   clock: systemClock,
 };
 

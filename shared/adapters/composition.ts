@@ -14,7 +14,7 @@ import { DynamoDbPeopleStore } from './dynamodb-people';
 import { DynamoDbRateLimiter } from './dynamodb-rate-limiter';
 import { DynamoDbSessionStore } from './dynamodb-sessions';
 import { DynamoDbSuppressionList } from './dynamodb-suppression-list';
-import { SesNotifier } from './ses-notifier';
+import { SesNotifier, SesRecoveryNotifier, type SesNotifierSettings } from './ses-notifier';
 import { StepFunctionsWorkflow } from './step-functions-workflow';
 
 /**
@@ -44,13 +44,23 @@ export function authenticator(): Authenticator {
   return (authorization) => authenticate(deps, authorization);
 }
 
-/** The SES notifier, checking the suppression list (`SUPPRESSED#…` items) before each send. */
-export function notifier(): SesNotifier {
+/** What both SES notifiers send with: the sender, links, phone number and configuration set. */
+function emailSettings(): SesNotifierSettings {
   const config = emailConfig();
-  return new SesNotifier(onFirstUse(sesClient), {
+  return {
     portalUrl: config.PORTAL_URL,
     senderEmail: config.SENDER_EMAIL,
     customerServicePhone: config.CUSTOMER_SERVICE_PHONE,
     configurationSet: config.SES_CONFIGURATION_SET || undefined,
-  }, suppressionList());
+  };
+}
+
+/** The account emails through SES, checking the suppression list (`SUPPRESSED#…` items) before each send. */
+export function notifier(): SesNotifier {
+  return new SesNotifier(onFirstUse(sesClient), emailSettings(), suppressionList());
+}
+
+/** Account recovery's emails through SES, checking the same suppression list. */
+export function recoveryNotifier(): SesRecoveryNotifier {
+  return new SesRecoveryNotifier(onFirstUse(sesClient), emailSettings(), suppressionList());
 }

@@ -39,44 +39,18 @@ type EmailKind = 'activation' | 'already-registered' | 'confirmation' | 'invitat
  * `suppressions` list, an address that bounced for good or complained gets no more email: the
  * send throws `EmailRejected` without calling SES. Each send logs one line with its kind, SES's
  * message id and the correlation id — never the address — and counts in `EmailsSent`,
- * `EmailSendFailures` or `EmailSendsDeferred`.
+ * `EmailSendFailures` or `EmailSendsDeferred`. Its subclasses render the emails: the account's
+ * (`SesNotifier`) and account recovery's (`SesRecoveryNotifier`), apart so that each function's
+ * bundle carries only the templates it sends.
  */
-export class SesNotifier implements Notifier, RecoveryNotifier {
+abstract class SesEmails {
   constructor(
     private readonly client: SESClient,
-    private readonly settings: SesNotifierSettings,
+    protected readonly settings: SesNotifierSettings,
     private readonly suppressions?: SuppressionList,
   ) {}
 
-  sendActivation(message: Parameters<Notifier['sendActivation']>[0]) {
-    return this.send('activation', message.to, activationEmail(this.settings, message), message.accountNumber);
-  }
-
-  sendAlreadyRegisteredNotice(message: Parameters<Notifier['sendAlreadyRegisteredNotice']>[0]) {
-    return this.send('already-registered', message.to, alreadyRegisteredEmail(this.settings, message), message.accountNumber);
-  }
-
-  sendConfirmation(message: Parameters<Notifier['sendConfirmation']>[0]) {
-    return this.send('confirmation', message.to, confirmationEmail(this.settings, message), message.accountNumber);
-  }
-
-  sendInvitation(message: Parameters<Notifier['sendInvitation']>[0]) {
-    return this.send('invitation', message.to, invitationEmail(this.settings, message), message.accountNumber);
-  }
-
-  sendPasswordReset(message: Parameters<RecoveryNotifier['sendPasswordReset']>[0]) {
-    return this.send('password-reset', message.to, passwordResetEmail(this.settings, message));
-  }
-
-  sendPasswordChanged(message: Parameters<RecoveryNotifier['sendPasswordChanged']>[0]) {
-    return this.send('password-changed', message.to, passwordChangedEmail(this.settings, message));
-  }
-
-  sendUsernameReminder(message: Parameters<RecoveryNotifier['sendUsernameReminder']>[0]) {
-    return this.send('username-reminder', message.to, usernameReminderEmail(this.settings, message));
-  }
-
-  private async send(emailKind: EmailKind, to: string, content: EmailContent, accountNumber?: string): Promise<void> {
+  protected async send(emailKind: EmailKind, to: string, content: EmailContent, accountNumber?: string): Promise<void> {
     // Final, like SES's own refusals: the workflow records the email as failed.
     if (await this.suppressions?.isSuppressed(to)) {
       logger.warn('email not sent: recipient suppressed', { emailKind });
@@ -119,6 +93,40 @@ export class SesNotifier implements Notifier, RecoveryNotifier {
     // Outside the try: nothing after SES accepted the email may turn it into a failure.
     logger.info('email sent', { emailKind, messageId: sent?.MessageId });
     countMetric({ name: METRIC.emailsSent });
+  }
+}
+
+/** The emails about an account: activation, "already registered" notice, confirmation, invitation. */
+export class SesNotifier extends SesEmails implements Notifier {
+  sendActivation(message: Parameters<Notifier['sendActivation']>[0]) {
+    return this.send('activation', message.to, activationEmail(this.settings, message), message.accountNumber);
+  }
+
+  sendAlreadyRegisteredNotice(message: Parameters<Notifier['sendAlreadyRegisteredNotice']>[0]) {
+    return this.send('already-registered', message.to, alreadyRegisteredEmail(this.settings, message), message.accountNumber);
+  }
+
+  sendConfirmation(message: Parameters<Notifier['sendConfirmation']>[0]) {
+    return this.send('confirmation', message.to, confirmationEmail(this.settings, message), message.accountNumber);
+  }
+
+  sendInvitation(message: Parameters<Notifier['sendInvitation']>[0]) {
+    return this.send('invitation', message.to, invitationEmail(this.settings, message), message.accountNumber);
+  }
+}
+
+/** Account recovery's emails: password reset link, "password changed" notice, username reminder. */
+export class SesRecoveryNotifier extends SesEmails implements RecoveryNotifier {
+  sendPasswordReset(message: Parameters<RecoveryNotifier['sendPasswordReset']>[0]) {
+    return this.send('password-reset', message.to, passwordResetEmail(this.settings, message));
+  }
+
+  sendPasswordChanged(message: Parameters<RecoveryNotifier['sendPasswordChanged']>[0]) {
+    return this.send('password-changed', message.to, passwordChangedEmail(this.settings, message));
+  }
+
+  sendUsernameReminder(message: Parameters<RecoveryNotifier['sendUsernameReminder']>[0]) {
+    return this.send('username-reminder', message.to, usernameReminderEmail(this.settings, message));
   }
 }
 

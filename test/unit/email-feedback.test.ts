@@ -1,5 +1,5 @@
 import type { SESClient, SendEmailCommand } from '@aws-sdk/client-ses';
-import { SesNotifier } from '../../shared/adapters/ses-notifier';
+import { SesNotifier, SesRecoveryNotifier } from '../../shared/adapters/ses-notifier';
 import { registrationStatus } from '../../shared/domain/agent';
 import { EmailRejected } from '../../shared/domain/errors';
 import { parseEmailFeedback, recordEmailFeedback } from '../../shared/domain/email-feedback';
@@ -94,9 +94,8 @@ describe('SesNotifier and feedback', () => {
 
   it('tags each email with the account it is about, and emails about no account with nothing', async () => {
     const { client, commands } = recordingClient();
-    const notifier = new SesNotifier(client, settings);
-    await notifier.sendAlreadyRegisteredNotice({ to: HOLDER, ...about });
-    await notifier.sendPasswordChanged({ to: HOLDER, language: 'fr', username: 'marie' });
+    await new SesNotifier(client, settings).sendAlreadyRegisteredNotice({ to: HOLDER, ...about });
+    await new SesRecoveryNotifier(client, settings).sendPasswordChanged({ to: HOLDER, language: 'fr', username: 'marie' });
     expect(commands.map((command) => command.input.Tags)).toEqual([[{ Name: 'account', Value: '123456789' }], undefined]);
   });
 
@@ -106,7 +105,7 @@ describe('SesNotifier and feedback', () => {
     await suppressions.suppress(HOLDER, 'bounced', new Date());
     const notifier = new SesNotifier(client, settings, suppressions);
     await expect(notifier.sendConfirmation({ to: 'Marie.Tremblay@example.com', ...about, username: 'marie' })).rejects.toBeInstanceOf(EmailRejected);
-    await expect(notifier.sendUsernameReminder({ to: HOLDER, language: 'en', usernames: ['marie'] })).rejects.toBeInstanceOf(EmailRejected);
+    await expect(new SesRecoveryNotifier(client, settings, suppressions).sendUsernameReminder({ to: HOLDER, language: 'en', usernames: ['marie'] })).rejects.toBeInstanceOf(EmailRejected);
     expect(commands).toEqual([]);
     await notifier.sendConfirmation({ to: 'luc.gagnon@example.com', ...about, username: 'luc' });
     expect(commands).toHaveLength(1);
