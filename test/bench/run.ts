@@ -15,7 +15,7 @@
  * (a smoke check of the bench itself, not figures to quote).
  */
 import { randomUUID } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import path from 'node:path';
 import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
@@ -533,7 +533,8 @@ async function main(): Promise<void> {
   const shape = runs('cost') ? (log('cost model: synthesizing the template…'), deployedShape()) : undefined;
 
   if (runs('warm') || runs('registration') || runs('cost')) {
-    const seed = path.join(mkdtempSync(path.join(tmpdir(), 'bench-')), 'accounts.json');
+    const seedDir = mkdtempSync(path.join(tmpdir(), 'bench-'));
+    const seed = path.join(seedDir, 'accounts.json');
     const accounts = range(0, ACCOUNT_COUNT).map((i) => ({
       accountNumber: accountNumber(i),
       companyName: `Entreprise ${i}`,
@@ -544,7 +545,8 @@ async function main(): Promise<void> {
     }));
     writeFileSync(seed, JSON.stringify({ accounts }));
     log('local stack: starting (its own process)…');
-    const stack = await startChild<StackInfo>(path.join(__dirname, 'stack-process.ts'), [seed]);
+    // The stack has read the seed once it is ready: its folder goes, whatever happens next.
+    const stack = await startChild<StackInfo>(path.join(__dirname, 'stack-process.ts'), [seed]).finally(() => rmSync(seedDir, { recursive: true, force: true }));
     try {
       const api = client(stack.info.url);
       if (runs('registration')) {
