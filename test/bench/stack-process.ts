@@ -107,11 +107,20 @@ function observePasswordHashes(): void {
 
 type Capacity = { CapacityUnits?: number; ReadCapacityUnits?: number; WriteCapacityUnits?: number };
 
-/** Counts the capacity every call of the shared DynamoDB client consumes, while counting is on. */
-function observeDynamoDb(): void {
-  dynamoDbClient().middlewareStack.add(
+const CAPACITY_MIDDLEWARE = 'benchConsumedCapacity';
+
+/**
+ * Counts the capacity every call of the shared DynamoDB client consumes, while counting is on —
+ * and only then is it on the client's middleware stack: every SDK call pays for each middleware
+ * it carries (the stack is sorted again on each call), so the warm API's rounds, which never
+ * count, run the service's client as `npm start` has it.
+ */
+function countDynamoDbCapacity(on: boolean): void {
+  const stack = dynamoDbClient().middlewareStack;
+  stack.remove(CAPACITY_MIDDLEWARE);
+  if (!on) return;
+  stack.add(
     (next, context) => async (args) => {
-      if (!counting) return next(args);
       const input = args.input as { ReturnConsumedCapacity?: string };
       input.ReturnConsumedCapacity ??= 'TOTAL';
       const operation = context.commandName?.replace(/Command$/, '') ?? '?';
@@ -137,7 +146,7 @@ function observeDynamoDb(): void {
         throw error;
       }
     },
-    { step: 'initialize', name: 'benchConsumedCapacity' },
+    { step: 'initialize', name: CAPACITY_MIDDLEWARE },
   );
 }
 
@@ -164,7 +173,6 @@ async function main(): Promise<void> {
   observeExecutions();
   observePasswordHashes();
   const stack = await startLocalStack({ port: 0, seedFile: process.argv[2] });
-  observeDynamoDb();
   const info = (await (await fetch(`${stack.url}/__dev/info`)).json()) as { stepFunctions: { stateMachineArn: string }; dynamodb: { tables: string[] } };
   // Made now: its SDK clients take the endpoints the stack has just put in the environment.
   const floorConfig = { tableName: info.dynamodb.tables[0]!, stateMachineArn: info.stepFunctions.stateMachineArn, userIds: {}, hasher: floorHasher };
@@ -195,6 +203,7 @@ async function main(): Promise<void> {
     }
     if (req.method === 'POST' && (req.url === '/counting/on' || req.url === '/counting/off')) {
       counting = req.url.endsWith('/on');
+      countDynamoDbCapacity(counting);
       return send({ counting });
     }
     res.writeHead(404).end();
