@@ -84,6 +84,12 @@ export class Logger {
   /** The keys of the invocation under way, when only one runs at a time (Lambda's usual case). */
   private processKeys: InvocationKeys = {};
   private coldStart = true;
+  /**
+   * Whether invocations run concurrently here (AWS_LAMBDA_MAX_CONCURRENCY), read at the start of
+   * each invocation rather than on every call: the local stack sets it after modules load, and an
+   * environment variable is a slow read.
+   */
+  private concurrent = false;
 
   constructor(
     private readonly service: string,
@@ -118,6 +124,7 @@ export class Logger {
       cold_start: this.coldStart,
     };
     this.coldStart = false;
+    this.concurrent = Boolean(process.env.AWS_LAMBDA_MAX_CONCURRENCY);
     const store = this.concurrentStore();
     if (store) store.set(KEYS_IN_STORE, keys);
     else this.processKeys = keys;
@@ -138,12 +145,9 @@ export class Logger {
     return this.keys().correlation_id;
   }
 
-  /**
-   * The invoke store of an environment running invocations concurrently, while one is under way.
-   * Its presence is checked on each call, as the local stack sets it up after modules load.
-   */
+  /** The invoke store of an environment running invocations concurrently, while one is under way. */
   private concurrentStore(): InvokeStoreBase | undefined {
-    if (!process.env.AWS_LAMBDA_MAX_CONCURRENCY) return undefined;
+    if (!this.concurrent) return undefined;
     const store = globalThis.awslambda?.InvokeStore;
     return store?.hasContext() ? store : undefined;
   }
@@ -153,7 +157,7 @@ export class Logger {
    * them gets keys of its own, so that nothing it sets leaks into an invocation's lines.
    */
   private keys(): InvocationKeys {
-    if (!process.env.AWS_LAMBDA_MAX_CONCURRENCY) return this.processKeys;
+    if (!this.concurrent) return this.processKeys;
     const store = this.concurrentStore();
     if (!store) return {};
     let keys = store.get<InvocationKeys>(KEYS_IN_STORE);
