@@ -56,6 +56,8 @@ export function bindLocalApi(port: number): Promise<LocalApiSocket> {
       return sendError(res, new AppError(503, 'SERVICE_UNAVAILABLE'), language);
     }
     serve(req, res, options).catch((error) => {
+      // A client gone before its body ended: no one to answer, and no bug of ours.
+      if (req.destroyed && !req.complete) return;
       // Only our own bugs get here: a generic 500, no details.
       console.error('local API error', error);
       if (!res.headersSent) send(res, { statusCode: 500, headers: {}, body: jsonResponseText({ error: { code: 'INTERNAL_ERROR', message: 'Internal error' } }) });
@@ -192,14 +194,29 @@ function header(req: IncomingMessage, name: string): string | undefined {
   return Array.isArray(value) ? value[0] : value;
 }
 
-async function readBody(req: IncomingMessage): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size <= READ_LIMIT + 1) chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks);
+/**
+ * The request's body, up to just over READ_LIMIT (the rest is read and dropped). Read with the
+ * stream's events rather than `for await`, whose async iterator costs every request a few
+ * promises more; a request closed before its end rejects, as the iterator would.
+ */
+function readBody(req: IncomingMessage): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let ended = false;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= READ_LIMIT + 1) chunks.push(chunk);
+    });
+    req.once('end', () => {
+      ended = true;
+      resolve(Buffer.concat(chunks));
+    });
+    req.once('error', reject);
+    req.once('close', () => {
+      if (!ended) reject(new Error('request closed before its body ended'));
+    });
+  });
 }
 
 function preflight(res: ServerResponse, origin: string): void {

@@ -1,3 +1,4 @@
+import { connect } from 'node:net';
 import { jsonClient, startService, type Json, type RunningService } from './local-stack';
 
 /**
@@ -102,6 +103,22 @@ describe('HTTP contract', () => {
     const response = await call(method as string, path as string, body, headers as Record<string, string>);
     expect(response.status).toBe(status);
     expect(response.body.error.code).toBe(code);
+  });
+
+  it('shrugs off a client gone before its body ended: nothing reported, the next requests answered', async () => {
+    const { port } = new URL(service.url);
+    await new Promise<void>((resolve, reject) => {
+      const socket = connect(Number(port), '127.0.0.1', () => {
+        socket.write('POST /v1/activations/verify HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"activ');
+        // Gone once the server has the head and part of the body.
+        setTimeout(() => socket.destroy(), 100);
+      });
+      socket.once('close', () => resolve());
+      socket.once('error', reject);
+    });
+    const after = await call('POST', '/v1/activations/verify', { activationToken: 'not-a-token' });
+    expect(after.status).toBe(404);
+    expect(service.output()).not.toContain('local API error');
   });
 
   it('reports every field problem at once, in English on request', async () => {
