@@ -76,6 +76,18 @@ export interface FaultProblem {
 /** The armed faults of one local stack. */
 export class LocalFaults {
   private armed: FaultsState = { ses: null, dynamodb: null, stepfunctions: null };
+  /** Told each time a target starts or stops having faults left to inject (see installFaults). */
+  private onChange?: (target: FaultTarget, active: boolean) => void;
+
+  /** Whether `target` has faults left to inject. */
+  isActive(target: FaultTarget): boolean {
+    return (this.armed[target]?.count ?? 0) > 0;
+  }
+
+  /** Calls `listener` whenever a target becomes active or inactive (one listener; undefined removes it). */
+  watch(listener: ((target: FaultTarget, active: boolean) => void) | undefined): void {
+    this.onChange = listener;
+  }
 
   state(): FaultsState {
     return {
@@ -91,12 +103,14 @@ export class LocalFaults {
       if (!(target in changes)) continue;
       const spec = changes[target];
       this.armed[target] = spec ? { mode: spec.mode, count: spec.count, injected: 0, operation: spec.operation ?? null } : null;
+      this.onChange?.(target, this.isActive(target));
     }
     return this.state();
   }
 
   reset(): void {
     this.armed = { ses: null, dynamodb: null, stepfunctions: null };
+    for (const target of TARGETS) this.onChange?.(target, false);
   }
 
   /**
@@ -113,6 +127,7 @@ export class LocalFaults {
     if (!applies) return undefined;
     fault.count -= 1;
     fault.injected += 1;
+    if (fault.count === 0) this.onChange?.(target, false);
     return fault.mode;
   }
 }
@@ -243,24 +258,28 @@ interface StackOwner {
 }
 
 /**
- * Installs the fault middleware on the shared clients (once per local stack; installing again
- * replaces it). The returned function disarms everything and removes the middleware.
+ * Puts the fault middleware on a shared client while its target has faults armed, and takes it
+ * off once they are all injected or cleared: the rest of the time the clients carry nothing of
+ * fault injection, as deployed (each middleware costs every SDK call, the stack being sorted
+ * again on each). A call already under way when a fault is armed keeps the middleware list it
+ * started with, so faults reach the calls sent after arming. Once per local stack; the returned
+ * function disarms everything and removes the middleware.
  *
  * Position: `deserialize` step, priority `high`, i.e. after `retryMiddleware` and
  * `httpSigningMiddleware` (`finalizeRequest`) and around `deserializerMiddleware`: each attempt
  * of the SDK's retries meets the fault, and `timeout-after-accept` sees a fully parsed response.
  */
 export function installFaults(faults: LocalFaults, clients: Record<FaultTarget, StackOwner>): () => void {
-  for (const target of TARGETS) {
-    clients[target].middlewareStack.add(faultMiddleware(faults, target), {
-      step: 'deserialize',
-      name: MIDDLEWARE_NAME,
-      priority: 'high',
-      override: true,
-      tags: ['LOCAL_FAULTS'],
-    });
-  }
+  const place = (target: FaultTarget, active: boolean) => {
+    const stack = clients[target].middlewareStack;
+    stack.remove(MIDDLEWARE_NAME);
+    if (!active) return;
+    stack.add(faultMiddleware(faults, target), { step: 'deserialize', name: MIDDLEWARE_NAME, priority: 'high', override: true, tags: ['LOCAL_FAULTS'] });
+  };
+  for (const target of TARGETS) place(target, faults.isActive(target));
+  faults.watch(place);
   return () => {
+    faults.watch(undefined);
     faults.reset();
     for (const target of TARGETS) clients[target].middlewareStack.remove(MIDDLEWARE_NAME);
   };
