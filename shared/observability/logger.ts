@@ -19,13 +19,14 @@ const LEVELS = { TRACE: 6, DEBUG: 8, INFO: 12, WARN: 16, ERROR: 20, CRITICAL: 24
 type LevelName = keyof typeof LEVELS;
 type Attributes = Record<string, unknown>;
 
-/** What every line of one invocation carries: its Lambda context, and its correlation id once known. */
+/** What every line of one invocation carries: its Lambda context and trace, and its correlation id once known. */
 interface InvocationKeys {
   function_name?: string;
   function_arn?: string;
   function_memory_size?: number;
   function_request_id?: string;
   cold_start?: boolean;
+  xray_trace_id?: string;
   correlation_id?: string;
 }
 
@@ -114,18 +115,22 @@ export class Logger {
     this.print('ERROR', message, attributes);
   }
 
-  /** Starts an invocation's keys afresh: its Lambda context, no correlation id yet. */
+  /**
+   * Starts an invocation's keys afresh: its Lambda context and X-Ray trace (read once here: Lambda
+   * sets the trace per invocation), no correlation id yet.
+   */
   startInvocation(context: Context | undefined): void {
+    this.concurrent = Boolean(process.env.AWS_LAMBDA_MAX_CONCURRENCY);
+    const store = this.concurrentStore();
     const keys: InvocationKeys = {
       function_name: context?.functionName,
       function_arn: context?.invokedFunctionArn,
       function_memory_size: context?.memoryLimitInMB === undefined ? undefined : Number(context.memoryLimitInMB),
       function_request_id: context?.awsRequestId,
       cold_start: this.coldStart,
+      xray_trace_id: store?.getXRayTraceId() ?? traceRoot(process.env._X_AMZN_TRACE_ID),
     };
     this.coldStart = false;
-    this.concurrent = Boolean(process.env.AWS_LAMBDA_MAX_CONCURRENCY);
-    const store = this.concurrentStore();
     if (store) store.set(KEYS_IN_STORE, keys);
     else this.processKeys = keys;
   }
@@ -167,7 +172,6 @@ export class Logger {
 
   private print(level: LevelName, message: string, attributes: Attributes | Error | undefined): void {
     if (LEVELS[level] < this.threshold) return;
-    const store = this.concurrentStore();
     const own = attributes instanceof Error ? { error: errorField(attributes) } : attributes;
     const line = {
       level,
@@ -175,7 +179,6 @@ export class Logger {
       timestamp: new Date().toISOString(),
       service: this.service,
       ...this.keys(),
-      xray_trace_id: store?.getXRayTraceId() ?? traceRoot(process.env._X_AMZN_TRACE_ID),
       ...own,
     };
     try {
