@@ -9,14 +9,16 @@ const deps = {
   accounts: adapters.accounts(),
   activations: adapters.activations(),
   notifier: adapters.notifier(),
-  workflow: adapters.workflow(),
   people: adapters.people(),
   audit: adapters.audit(),
   clock: systemClock,
   events: businessMetrics,
 };
 
-/** Workflow state IssueActivation: issues the activation and emails it (or a notice). */
+/**
+ * Workflow state IssueActivation: issues the activation and emails it (or a notice). Calls no
+ * Step Functions API: the wait of the activation it replaces is ended by AwaitRegistration.
+ */
 export const handler = workflowHandler(async (input: ActivationRequest) =>
   issueActivation(deps, input),
 );

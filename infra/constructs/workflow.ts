@@ -32,8 +32,8 @@ const STEPS: readonly WorkflowStep[] = [
     // sender reads SUPPRESSED#… (the suppression list) before it sends.
     table: { read: ['ACCOUNT', 'ACTIVATION', 'USER', 'SUPPRESSED'], write: ['ACCOUNT', 'ACTIVATION'] },
     email: true,
-    // Revoking an older activation fails the task that waits for it.
-    taskResponse: ['SendTaskFailure'],
+    // Revoking an older activation ends no wait here: AwaitRegistration does (no Step Functions client to load).
+    taskResponse: [],
   },
   {
     handler: 'await-registration',
@@ -41,7 +41,8 @@ const STEPS: readonly WorkflowStep[] = [
     // Parks the task token on the activation.
     table: { read: ['ACCOUNT', 'ACTIVATION'], write: ['ACTIVATION'] },
     email: false,
-    // Answers the task itself when the activation ended before the token was parked.
+    // Answers the task itself when the activation ended before the token was parked, and fails
+    // the task that waits for the activation IssueActivation revoked.
     taskResponse: ['SendTaskSuccess', 'SendTaskFailure'],
   },
   {

@@ -2,6 +2,7 @@ import { identityPostalCode, type Account } from './account';
 import type { BusinessEvents } from './business-events';
 import { activationExpiry, effectiveStatus, type Activation } from './activation';
 import { retryOnConflict } from './contention';
+import { runFollowUps, type Incidents } from './follow-up';
 import { EmailDeliveryDeferred, EmailRejected } from './errors';
 import { normalizeAccountNumber, normalizePostalCode } from './field-rules';
 import type {
@@ -47,7 +48,8 @@ export async function requestActivation(
 }
 
 export type IssueOutcome =
-  | { outcome: 'sent'; expiresAt: string }
+  /** `revokedActivationId`: the older activation this one replaced, whose workflow still waits (see `awaitRegistration`). */
+  | { outcome: 'sent'; expiresAt: string; revokedActivationId?: string }
   | { outcome: 'notice-sent' }
   | { outcome: 'throttled' }
   | { outcome: 'failed' }
@@ -55,18 +57,21 @@ export type IssueOutcome =
   | { outcome: 'not-verified' }
   | { outcome: 'not-invitable' };
 
+/**
+ * Issuing never calls the workflow: the wait of the activation it replaces is ended by the next
+ * state (AwaitRegistration), which keeps that id in its input across retries.
+ */
 type IssueDeps = {
   accounts: AccountDirectory;
   activations: ActivationStore;
   notifier: Notifier;
-  workflow: Workflow;
   people: PeopleStore;
   audit: AuditLog;
   clock: Clock;
   events?: BusinessEvents;
 };
-/** Settling an email's outcome sends nothing. */
-type SettleDeps = Omit<IssueDeps, 'notifier'>;
+/** Settling an email's outcome sends nothing; settling it as delivered ends the replaced activation's wait itself. */
+type SettleDeps = Omit<IssueDeps, 'notifier'> & { workflow: Workflow };
 
 /**
  * Flow A, step 2 (workflow): issues activation `activationId` and emails its link to the holder
@@ -167,20 +172,20 @@ async function deliver(deps: IssueDeps, activation: Activation, send: () => Prom
     await send();
   } catch (error) {
     if (error instanceof EmailDeliveryDeferred && error.mayHaveBeenAccepted) await deps.activations.markMaybeDelivered(activation.id);
-    if (error instanceof EmailRejected) return recordUndelivered(deps, { activationId: activation.id });
+    if (error instanceof EmailRejected) return settleUndelivered(deps, activation.id);
     throw error;
   }
-  await confirmDelivery(deps, activation);
-  return { outcome: 'sent', expiresAt: activation.expiresAt.toISOString() };
+  const revokedActivationId = await confirmDelivery(deps, activation);
+  return { outcome: 'sent', expiresAt: activation.expiresAt.toISOString(), ...(revokedActivationId ? { revokedActivationId } : {}) };
 }
 
 /**
  * SES accepted the email: the activation becomes the account's pending one (an invitation, its
  * person's), and the one it replaces is revoked — only now, so that a refused email never voids
- * a working link.
+ * a working link. Returns the revoked activation's id: its workflow's wait is the caller's to end.
  */
-async function confirmDelivery(deps: SettleDeps, activation: Activation): Promise<void> {
-  await retryOnConflict(async () => {
+async function confirmDelivery(deps: Omit<IssueDeps, 'notifier'>, activation: Activation): Promise<string | undefined> {
+  return retryOnConflict(async () => {
     const now = deps.clock.now();
     let previousId: string | undefined;
     let expectedVersion: number | undefined;
@@ -197,23 +202,33 @@ async function confirmDelivery(deps: SettleDeps, activation: Activation): Promis
     const previous = previousId && previousId !== activation.id ? await deps.activations.get(previousId) : undefined;
     const revoke = previous && effectiveStatus(previous, now) === 'pending' ? previous : undefined;
     await deps.activations.confirmDelivered({ activation, deliveredAt: now, revokeId: revoke?.id, expectedVersion });
-    if (revoke) await revokeWait(deps, activation.accountNumber, revoke.id, now);
+    if (!revoke) return undefined;
+    await deps.audit.record(activation.accountNumber, { type: 'activation-revoked', at: now, activationId: revoke.id });
+    return revoke.id;
   });
 }
 
 /**
  * Settles an activation whose email could not be delivered — refused for good, or still failing
- * when the workflow's retries ran out: marked `failed` (Customer Service sees it), the daily email
- * given back, the older link left working. If an earlier send may have reached the customer,
- * that link is kept usable instead, as if delivered.
+ * when the workflow's retries ran out (state RecordFailure): marked `failed` (Customer Service sees
+ * it), the daily email given back, the older link left working. If an earlier send may have
+ * reached the customer, that link is kept usable instead, as if delivered, and the wait of the
+ * activation it replaces is ended here (RecordFailure is the workflow's last step).
  */
 export async function recordUndelivered(deps: SettleDeps, input: { activationId: string }): Promise<IssueOutcome> {
-  const activation = await deps.activations.get(input.activationId);
+  const outcome = await settleUndelivered(deps, input.activationId);
+  if (outcome.outcome === 'sent' && outcome.revokedActivationId) await endRevokedWait(deps, outcome.revokedActivationId);
+  return outcome;
+}
+
+/** `recordUndelivered` but for ending the replaced activation's wait, which it returns instead. */
+async function settleUndelivered(deps: Omit<IssueDeps, 'notifier'>, activationId: string): Promise<IssueOutcome> {
+  const activation = await deps.activations.get(activationId);
   if (!activation) return { outcome: 'failed' };
   if (activation.status !== 'pending' || activation.deliveredAt) return settledOutcome(activation);
   if (activation.maybeDelivered) {
-    await confirmDelivery(deps, activation);
-    return { outcome: 'sent', expiresAt: activation.expiresAt.toISOString() };
+    const revokedActivationId = await confirmDelivery(deps, activation);
+    return { outcome: 'sent', expiresAt: activation.expiresAt.toISOString(), ...(revokedActivationId ? { revokedActivationId } : {}) };
   }
   await retryOnConflict(async () => {
     if (activation.personId) return deps.activations.failDelivery({ activation });
@@ -263,17 +278,6 @@ async function issueInvitation(deps: IssueDeps, account: Account, input: Activat
   return outcome;
 }
 
-/** Ends the workflow that was waiting on a revoked activation, and records the revocation. */
-async function revokeWait(
-  deps: { activations: ActivationStore; workflow: Workflow; audit: AuditLog },
-  accountNumber: string,
-  revokedId: string,
-  now: Date,
-): Promise<void> {
-  await endRevokedWait(deps, revokedId);
-  await deps.audit.record(accountNumber, { type: 'activation-revoked', at: now, activationId: revokedId });
-}
-
 /**
  * Ends the wait of the workflow parked on an activation just revoked. Reads it again after the
  * revoking write: a task token parked before that write is seen here, and a workflow parking
@@ -289,12 +293,24 @@ export async function endRevokedWait(deps: { activations: ActivationStore; workf
 /**
  * Flow A, step 3 (workflow): parks the workflow's task token on the activation. When the
  * registration already happened (it can beat this step), resumes the workflow at once; when the
- * activation can no longer be used, ends the wait.
+ * activation can no longer be used, ends the wait. Beside it, ends the wait of the activation
+ * this one replaced (`revokedActivationId`, from IssueActivation's outcome): after the revoking
+ * write by construction, and again on every retry of this step. Failing that is reported, not
+ * thrown: the replaced workflow then waits out its five days and expires nothing (it is revoked).
  */
 export async function awaitRegistration(
-  deps: { activations: ActivationStore; workflow: Workflow; clock: Clock },
-  input: { activationId: string; taskToken: string },
+  deps: { activations: ActivationStore; workflow: Workflow; clock: Clock; incidents: Incidents },
+  input: { activationId: string; taskToken: string; revokedActivationId?: string },
 ): Promise<void> {
+  const { revokedActivationId } = input;
+  await Promise.all([
+    parkTaskToken(deps, input),
+    revokedActivationId && runFollowUps(deps.incidents, [['end-revoked-wait', () => endRevokedWait(deps, revokedActivationId)]]),
+  ]);
+}
+
+/** Parks the task token, or answers the task at once when the activation is no longer pending. */
+async function parkTaskToken(deps: { activations: ActivationStore; workflow: Workflow; clock: Clock }, input: { activationId: string; taskToken: string }): Promise<void> {
   const activation = await deps.activations.parkTaskToken(input.activationId, input.taskToken);
   if (!activation) return deps.workflow.abandon(input.taskToken, 'ActivationRevoked');
   switch (effectiveStatus(activation, deps.clock.now())) {

@@ -52,6 +52,7 @@ const calls: Record<Name, Call[]> = { issue: [], await: [], confirm: [], expire:
 /** Per-test behaviour of IssueActivation: queued errors to throw first, then this outcome. */
 let issueErrors: Error[] = [];
 let issueOutcome = 'sent';
+let issueRevoked: string | undefined;
 let confirmError: Error | undefined;
 let expireResult: Record<string, unknown> = { expired: true };
 
@@ -157,7 +158,7 @@ describe('the registration workflow (infra/workflow/registration.asl.json)', () 
           record('issue', event);
           const error = issueErrors.shift();
           if (error) throw error;
-          return { outcome: issueOutcome };
+          return { outcome: issueOutcome, ...(issueRevoked ? { revokedActivationId: issueRevoked } : {}) };
         },
         [substitutions.AwaitRegistrationFunctionArn]: async (event) => {
           record('await', event);
@@ -194,6 +195,7 @@ describe('the registration workflow (infra/workflow/registration.asl.json)', () 
     for (const list of Object.values(calls)) list.length = 0;
     issueErrors = [];
     issueOutcome = 'sent';
+    issueRevoked = undefined;
     confirmError = undefined;
     expireResult = { expired: true };
   });
@@ -213,7 +215,7 @@ describe('the registration workflow (infra/workflow/registration.asl.json)', () 
     const token = await parkedToken('act-success');
 
     expect(calls.issue.map((c) => c.event)).toEqual([activation('act-success')]);
-    expect(calls.await[0]!.event).toEqual({ activationId: 'act-success', taskToken: token, correlationId: 'request-act-success' });
+    expect(calls.await[0]!.event).toEqual({ activationId: 'act-success', taskToken: token, correlationId: 'request-act-success', issued: { outcome: 'sent' } });
     const running = await describe_(executionArn);
     expect(running).toMatchObject({ status: 'RUNNING', name: 'success-1', stateMachineArn: sfn.stateMachineArn });
     expect(running.startDate).toEqual(clock.now());
@@ -290,6 +292,17 @@ describe('the registration workflow (infra/workflow/registration.asl.json)', () 
     await expect(
       client.send(new SendTaskSuccessCommand({ taskToken: token, output: JSON.stringify({ userId: 'late' }) })),
     ).rejects.toBeInstanceOf(TaskTimedOut);
+  });
+
+  test("the activation IssueActivation replaced reaches AwaitRegistration, which ends that one's wait", async () => {
+    issueRevoked = 'act-older';
+    const executionArn = await start('replaces-1', activation('act-newer'));
+    const token = await parkedToken('act-newer');
+    const call = calls.await.find((c) => c.event['activationId'] === 'act-newer')!;
+    expect(call.event['issued']).toEqual({ outcome: 'sent', revokedActivationId: 'act-older' });
+    // Ended here so that no wait outlives the test.
+    await client.send(new SendTaskFailureCommand({ taskToken: token, error: 'ActivationRevoked' }));
+    expect((await finished(executionArn)).status).toBe('SUCCEEDED');
   });
 
   test('SendTaskFailure ActivationRevoked is caught and ends at Done without confirmation', async () => {

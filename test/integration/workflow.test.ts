@@ -68,6 +68,25 @@ describe('registration workflow on the local Step Functions engine', () => {
     expect(confirmation?.text).toContain('john.smith.nw');
   });
 
+  it('ends the wait of the activation a newer email replaced: that execution ends revoked, the newer one waits', async () => {
+    const accountNumber = '123456789';
+    const client = new DynamoDBClient({ endpoint: stack.dynamoDbEndpoint, region: LOCAL_AWS.region, credentials: LOCAL_AWS });
+    const store = new DynamoDbActivationStore(client, process.env.TABLE_NAME!);
+    const older = await startActivation(accountNumber);
+    await waitFor(async () => (await store.get(older.token.slice(0, 22)))?.taskToken, 'the older activation to park its token');
+    const newer = await startActivation(accountNumber);
+    // IssueActivation revokes the older activation; AwaitRegistration of the newer one fails the older task.
+    expect(await waitFor(async () => ((await status(older.executionArn)) === 'SUCCEEDED' ? 'SUCCEEDED' : undefined), 'the older execution to end')).toBe('SUCCEEDED');
+    const { output } = await sfn.send(new DescribeExecutionCommand({ executionArn: older.executionArn }));
+    expect(JSON.parse(output!)).toMatchObject({ ended: { Error: 'ActivationRevoked' } });
+    expect((await store.get(older.token.slice(0, 22)))?.status).toBe('revoked');
+    await waitFor(async () => (await store.get(newer.token.slice(0, 22)))?.taskToken, 'the newer activation to park its token');
+    expect(await status(newer.executionArn)).toBe('RUNNING');
+    const verify = await post('/v1/activations/verify', { activationToken: older.token });
+    expect(((await verify.json()) as { error: { code: string } }).error.code).toBe('ACTIVATION_REVOKED');
+    client.destroy();
+  });
+
   it('marks the activation expired when five days pass on the service clock', async () => {
     const { executionArn, token } = await startActivation('555000111222');
     const client = new DynamoDBClient({ endpoint: stack.dynamoDbEndpoint, region: LOCAL_AWS.region, credentials: LOCAL_AWS });

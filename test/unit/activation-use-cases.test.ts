@@ -1,6 +1,6 @@
 import { hashToken } from '../../shared/domain/secrets';
 import { ACTIVATION_LIFETIME_SECONDS } from '../../shared/domain/activation';
-import { awaitRegistration, expireActivation, issueActivation, requestActivation } from '../../shared/domain/issue-activation';
+import { awaitRegistration, expireActivation, issueActivation, recordUndelivered, requestActivation } from '../../shared/domain/issue-activation';
 import { EmailDeliveryDeferred } from '../../shared/domain/errors';
 import { registerWithActivation, sendConfirmation } from '../../shared/domain/register';
 import { verifyActivation } from '../../shared/domain/verify-activation';
@@ -47,14 +47,24 @@ describe('issueActivation', () => {
     expect(stored.tokenHashes).toEqual([hashToken(lastToken(deps))]);
     expect(lastToken(deps).startsWith(id('a1'))).toBe(true);
   });
-  it('revokes the older pending activation and ends its wait', async () => {
+  it('revokes the older pending activation and names it, for the next state to end its wait', async () => {
     const deps = fakeDeps([holderAccount]);
     await issue(deps, id('a1'));
     await awaitRegistration(deps, { activationId: id('a1'), taskToken: 'task-1' });
-    await issue(deps, id('a2'));
+    const second = await issue(deps, id('a2'));
+    expect(second).toEqual({ outcome: 'sent', expiresAt: expect.any(String), revokedActivationId: id('a1') });
     expect(deps.activations.activations.get(id('a1'))!.status).toBe('revoked');
+    // Issuing calls no workflow API: AwaitRegistration of the new activation ends the old wait.
+    expect(deps.workflow.abandoned).toEqual([]);
+    await awaitRegistration(deps, { activationId: id('a2'), taskToken: 'task-2', revokedActivationId: second.outcome === 'sent' ? second.revokedActivationId : undefined });
     expect(deps.workflow.abandoned).toEqual([{ taskToken: 'task-1', reason: 'ActivationRevoked' }]);
+    expect(deps.activations.activations.get(id('a2'))!.taskToken).toBe('task-2');
     expect(deps.audit.events.map((e) => e.type)).toEqual(['activation-sent', 'activation-revoked', 'activation-sent']);
+  });
+  it('names no activation replaced when there was none pending, nor on a retry after the email was settled', async () => {
+    const deps = fakeDeps([holderAccount]);
+    expect(await issue(deps, id('a1'))).not.toHaveProperty('revokedActivationId');
+    expect(await issue(deps, id('a1'))).not.toHaveProperty('revokedActivationId');
   });
   it('ends the wait of a workflow that parked its token after the older activation was read', async () => {
     const deps = fakeDeps([holderAccount]);
@@ -66,7 +76,34 @@ describe('issueActivation', () => {
       await awaitRegistration(deps, { activationId: id('a1'), taskToken: 'task-1' });
       return confirmDelivered(change);
     };
+    const second = await issue(deps, id('a2'));
+    expect(deps.activations.activations.get(id('a1'))!.status).toBe('revoked');
+    await awaitRegistration(deps, { activationId: id('a2'), taskToken: 'task-2', revokedActivationId: id('a1') });
+    expect(second).toMatchObject({ revokedActivationId: id('a1') });
+    expect(deps.workflow.abandoned).toEqual([{ taskToken: 'task-1', reason: 'ActivationRevoked' }]);
+  });
+  it('parks its own token even when the older wait cannot be ended, and reports that as an incident', async () => {
+    const deps = fakeDeps([holderAccount]);
+    await issue(deps, id('a1'));
+    await awaitRegistration(deps, { activationId: id('a1'), taskToken: 'task-1' });
     await issue(deps, id('a2'));
+    deps.workflow.abandon = async () => {
+      throw Object.assign(new Error('Step Functions unavailable'), { name: 'ServiceUnavailable' });
+    };
+    await awaitRegistration(deps, { activationId: id('a2'), taskToken: 'task-2', revokedActivationId: id('a1') });
+    expect(deps.activations.activations.get(id('a2'))!.taskToken).toBe('task-2');
+    expect(deps.incidents.reported.map((incident) => incident.step)).toEqual(['end-revoked-wait']);
+  });
+  it('settles an email that may have arrived as delivered when retries ran out, ending the older wait itself', async () => {
+    const deps = fakeDeps([holderAccount]);
+    await issue(deps, id('a1'));
+    await awaitRegistration(deps, { activationId: id('a1'), taskToken: 'task-1' });
+    // SES timed out after it may have taken the email, and the workflow's retries ran out.
+    deps.notifier.failures.push(new EmailDeliveryDeferred(new Error('timeout'), true));
+    await expect(issue(deps, id('a2'))).rejects.toBeInstanceOf(EmailDeliveryDeferred);
+    expect(deps.activations.activations.get(id('a1'))!.status).toBe('pending');
+    // RecordFailure is the workflow's last step: no AwaitRegistration follows to end a1's wait.
+    expect(await recordUndelivered(deps, { activationId: id('a2') })).toMatchObject({ outcome: 'sent', revokedActivationId: id('a1') });
     expect(deps.activations.activations.get(id('a1'))!.status).toBe('revoked');
     expect(deps.workflow.abandoned).toEqual([{ taskToken: 'task-1', reason: 'ActivationRevoked' }]);
   });
