@@ -54,6 +54,8 @@ const REGISTRATION_WARM_UP = range(130, 150);
 const REGISTRATION_OWN_PROCESS = range(150, 180);
 const REGISTRATION_OWN_PROCESS_WARM_UP = range(180, 190);
 const ACCOUNT_COUNT = 190;
+/** Where the local stack's log lines go during a run (overwritten by the next). */
+const STACK_LOG = path.join(tmpdir(), 'registration-bench-stack.log');
 const PASSWORD = 'Boulang3rie';
 const POSTAL_CODE = 'H2X 1Y4';
 
@@ -544,9 +546,11 @@ async function main(): Promise<void> {
       billingAddress: { postalCode: POSTAL_CODE },
     }));
     writeFileSync(seed, JSON.stringify({ accounts }));
-    log('local stack: starting (its own process)…');
+    log(`local stack: starting (its own process; its log: ${STACK_LOG})…`);
     // The stack has read the seed once it is ready: its folder goes, whatever happens next.
-    const stack = await startChild<StackInfo>(path.join(__dirname, 'stack-process.ts'), [seed]).finally(() => rmSync(seedDir, { recursive: true, force: true }));
+    const stack = await startChild<StackInfo>(path.join(__dirname, 'stack-process.ts'), [seed], { logFile: STACK_LOG }).finally(() =>
+      rmSync(seedDir, { recursive: true, force: true }),
+    );
     try {
       const api = client(stack.info.url);
       if (runs('registration')) {

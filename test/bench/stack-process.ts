@@ -17,7 +17,7 @@
  * `GET /counters`, `POST /counters/reset`, `POST /counting/on|off`, `POST /baseline/users` (the
  * sign-in floor's username → userId map).
  */
-import { writeFileSync } from 'node:fs';
+import { writeFileSync, writeSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { Session } from 'node:inspector/promises';
 import type { AddressInfo } from 'node:net';
@@ -220,7 +220,9 @@ async function main(): Promise<void> {
   };
   process.once('SIGTERM', () => void stop());
   process.once('SIGINT', () => void stop());
-  process.stdout.write(
+  // The ready line goes to startChild's READY_FD (3): stdout is the stack's log file.
+  writeSync(
+    3,
     `${JSON.stringify({
       url: stack.url,
       baselineUrl: `http://127.0.0.1:${floors.port}`,

@@ -5,26 +5,39 @@
  * loads one, then the other, alternately, so that whatever else the machine does hits both alike.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { closeSync, openSync } from 'node:fs';
+import type { Readable } from 'node:stream';
 import path from 'node:path';
 import autocannon from 'autocannon';
 import { median, quantile, round } from './stats';
 
 const TSX = require.resolve('tsx');
 
-/** A child process that prints one JSON line when ready. */
+/** A child process that reports one JSON line when ready. */
 export interface Child<Info> {
   info: Info;
   process: ChildProcess;
   stop(): Promise<void>;
 }
 
-/** Starts `tsx <file> ...args` and waits for its first stdout line (JSON). */
-export function startChild<Info>(file: string, args: string[], env: Record<string, string> = {}, nodeArgs: string[] = []): Promise<Child<Info>> {
+/** The file descriptor on which a child started by `startChild` writes its ready line. */
+export const READY_FD = 3;
+
+/**
+ * Starts `tsx <file> ...args` and waits for the JSON line it writes on `READY_FD` when ready.
+ * Its stdout — the local stack's log lines, one per request — goes to `logFile`, as Lambda's go
+ * to CloudWatch: not through a pipe into this process, where reading them would take CPU from
+ * the load generator on the same cores (and the writer would wake it on every line).
+ */
+export function startChild<Info>(file: string, args: string[], options: { logFile: string; env?: Record<string, string>; nodeArgs?: string[] }): Promise<Child<Info>> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [...nodeArgs, '--import', TSX, file, ...args], {
-      env: { ...process.env, ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
+    const log = openSync(options.logFile, 'w');
+    const child = spawn(process.execPath, [...(options.nodeArgs ?? []), '--import', TSX, file, ...args], {
+      env: { ...process.env, ...options.env },
+      stdio: ['ignore', log, 'pipe', 'pipe'],
     });
+    closeSync(log);
+    const ready = child.stdio[READY_FD] as Readable;
     let out = '';
     let err = '';
     child.stderr!.on('data', (chunk) => (err = (err + chunk).slice(-4000)));
@@ -32,8 +45,8 @@ export function startChild<Info>(file: string, args: string[], env: Record<strin
       out += chunk;
       const newline = out.indexOf('\n');
       if (newline < 0) return;
-      child.stdout!.off('data', onData);
-      child.stdout!.resume();
+      ready.off('data', onData);
+      ready.resume();
       // From now on its errors are the bench's to show.
       child.stderr!.on('data', (chunk) => process.stderr.write(`[${path.basename(file)}] ${chunk}`));
       child.once('exit', (code, signal) => {
@@ -48,7 +61,7 @@ export function startChild<Info>(file: string, args: string[], env: Record<strin
         });
       resolve({ info: JSON.parse(out.slice(0, newline)) as Info, process: child, stop });
     };
-    child.stdout!.on('data', onData);
+    ready.on('data', onData);
     child.once('exit', (code) => reject(new Error(`${path.basename(file)} exited (${code}) before it was ready:\n${err}`)));
   });
 }
