@@ -66,8 +66,9 @@ const STEPS: readonly WorkflowStep[] = [
     // Fails (or confirms) the delivery and the account's email log; audits. Sends nothing.
     table: { read: ['ACCOUNT', 'ACTIVATION', 'USER'], write: ['ACCOUNT', 'ACTIVATION'] },
     email: false,
-    // Settling an email that may have arrived revokes the older activation, ending its wait.
-    taskResponse: ['SendTaskFailure'],
+    // Settling an email that may have arrived revokes the older activation: AwaitRegistration,
+    // which follows, ends that one's wait.
+    taskResponse: [],
   },
   {
     handler: 'send-recovery-email',

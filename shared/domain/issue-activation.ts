@@ -58,8 +58,9 @@ export type IssueOutcome =
   | { outcome: 'not-invitable' };
 
 /**
- * Issuing never calls the workflow: the wait of the activation it replaces is ended by the next
- * state (AwaitRegistration), which keeps that id in its input across retries.
+ * Issuing and settling never call the workflow: the wait of the activation a delivered one
+ * replaces is ended by the next state (AwaitRegistration), which keeps that id in its input
+ * across retries.
  */
 type IssueDeps = {
   accounts: AccountDirectory;
@@ -70,8 +71,8 @@ type IssueDeps = {
   clock: Clock;
   events?: BusinessEvents;
 };
-/** Settling an email's outcome sends nothing; settling it as delivered ends the replaced activation's wait itself. */
-type SettleDeps = Omit<IssueDeps, 'notifier'> & { workflow: Workflow };
+/** Settling an email's outcome sends nothing. */
+type SettleDeps = Omit<IssueDeps, 'notifier'>;
 
 /**
  * Flow A, step 2 (workflow): issues activation `activationId` and emails its link to the holder
@@ -157,6 +158,11 @@ function withNewToken(existing: Activation | undefined, what: Pick<Activation, '
   return { activation, token };
 }
 
+/** A delivered activation's outcome, naming the one it replaced, if any. */
+function sentOutcome(activation: Activation, revokedActivationId: string | undefined): IssueOutcome {
+  return { outcome: 'sent', expiresAt: activation.expiresAt.toISOString(), ...(revokedActivationId ? { revokedActivationId } : {}) };
+}
+
 /** What a retry answers for an activation whose email was already settled. */
 function settledOutcome(activation: Activation): IssueOutcome {
   return activation.status === 'failed' ? { outcome: 'failed' } : { outcome: 'sent', expiresAt: activation.expiresAt.toISOString() };
@@ -172,11 +178,10 @@ async function deliver(deps: IssueDeps, activation: Activation, send: () => Prom
     await send();
   } catch (error) {
     if (error instanceof EmailDeliveryDeferred && error.mayHaveBeenAccepted) await deps.activations.markMaybeDelivered(activation.id);
-    if (error instanceof EmailRejected) return settleUndelivered(deps, activation.id);
+    if (error instanceof EmailRejected) return recordUndelivered(deps, { activationId: activation.id });
     throw error;
   }
-  const revokedActivationId = await confirmDelivery(deps, activation);
-  return { outcome: 'sent', expiresAt: activation.expiresAt.toISOString(), ...(revokedActivationId ? { revokedActivationId } : {}) };
+  return sentOutcome(activation, await confirmDelivery(deps, activation));
 }
 
 /**
@@ -184,7 +189,7 @@ async function deliver(deps: IssueDeps, activation: Activation, send: () => Prom
  * person's), and the one it replaces is revoked — only now, so that a refused email never voids
  * a working link. Returns the revoked activation's id: its workflow's wait is the caller's to end.
  */
-async function confirmDelivery(deps: Omit<IssueDeps, 'notifier'>, activation: Activation): Promise<string | undefined> {
+async function confirmDelivery(deps: SettleDeps, activation: Activation): Promise<string | undefined> {
   return retryOnConflict(async () => {
     const now = deps.clock.now();
     let previousId: string | undefined;
@@ -212,23 +217,15 @@ async function confirmDelivery(deps: Omit<IssueDeps, 'notifier'>, activation: Ac
  * Settles an activation whose email could not be delivered — refused for good, or still failing
  * when the workflow's retries ran out (state RecordFailure): marked `failed` (Customer Service sees
  * it), the daily email given back, the older link left working. If an earlier send may have
- * reached the customer, that link is kept usable instead, as if delivered, and the wait of the
- * activation it replaces is ended here (RecordFailure is the workflow's last step).
+ * reached the customer, that link is kept usable instead, as if delivered (`sent`, naming the
+ * activation it replaced: the workflow then waits for it and ends the replaced one's wait).
  */
 export async function recordUndelivered(deps: SettleDeps, input: { activationId: string }): Promise<IssueOutcome> {
-  const outcome = await settleUndelivered(deps, input.activationId);
-  if (outcome.outcome === 'sent' && outcome.revokedActivationId) await endRevokedWait(deps, outcome.revokedActivationId);
-  return outcome;
-}
-
-/** `recordUndelivered` but for ending the replaced activation's wait, which it returns instead. */
-async function settleUndelivered(deps: Omit<IssueDeps, 'notifier'>, activationId: string): Promise<IssueOutcome> {
-  const activation = await deps.activations.get(activationId);
+  const activation = await deps.activations.get(input.activationId);
   if (!activation) return { outcome: 'failed' };
   if (activation.status !== 'pending' || activation.deliveredAt) return settledOutcome(activation);
   if (activation.maybeDelivered) {
-    const revokedActivationId = await confirmDelivery(deps, activation);
-    return { outcome: 'sent', expiresAt: activation.expiresAt.toISOString(), ...(revokedActivationId ? { revokedActivationId } : {}) };
+    return sentOutcome(activation, await confirmDelivery(deps, activation));
   }
   await retryOnConflict(async () => {
     if (activation.personId) return deps.activations.failDelivery({ activation });

@@ -53,6 +53,8 @@ const calls: Record<Name, Call[]> = { issue: [], await: [], confirm: [], expire:
 let issueErrors: Error[] = [];
 let issueOutcome = 'sent';
 let issueRevoked: string | undefined;
+/** Per-test outcome of RecordFailure. */
+let recordOutcome: Record<string, unknown> = { outcome: 'failed' };
 let confirmError: Error | undefined;
 let expireResult: Record<string, unknown> = { expired: true };
 
@@ -175,7 +177,7 @@ describe('the registration workflow (infra/workflow/registration.asl.json)', () 
         },
         [substitutions.RecordFailureFunctionArn]: async (event) => {
           record('failure', event);
-          return { outcome: 'failed' };
+          return recordOutcome;
         },
         [substitutions.SendRecoveryEmailFunctionArn]: async (event) => {
           record('recovery', event);
@@ -196,6 +198,7 @@ describe('the registration workflow (infra/workflow/registration.asl.json)', () 
     issueErrors = [];
     issueOutcome = 'sent';
     issueRevoked = undefined;
+    recordOutcome = { outcome: 'failed' };
     confirmError = undefined;
     expireResult = { expired: true };
   });
@@ -367,8 +370,23 @@ describe('the registration workflow (infra/workflow/registration.asl.json)', () 
       'IssueActivation',
       ...Array.from({ length: 3 }, () => 'IssueActivation (retry)'),
       'RecordFailure',
+      'ActivationSent',
       'DeliveryFailed',
     ]);
+  });
+
+  test('an email that may have arrived, settled as sent by RecordFailure, waits for its registration like any other', async () => {
+    issueErrors = Array.from({ length: 4 }, () => named('ProvisionedThroughputExceededException', 'throttled'));
+    recordOutcome = { outcome: 'sent', expiresAt: '2030-01-06T00:00:00.000Z', revokedActivationId: 'act-older' };
+    const executionArn = await start('maybe-1', activation('act-maybe'));
+    const token = await parkedToken('act-maybe');
+    // The activation it replaced reaches AwaitRegistration, which ends that one's wait.
+    expect(calls.await.find((c) => c.event['activationId'] === 'act-maybe')!.event['issued']).toEqual(recordOutcome);
+    await client.send(new SendTaskSuccessCommand({ taskToken: token, output: JSON.stringify({ userId: 'user-maybe' }) }));
+    const done = await finished(executionArn);
+    expect(done.status).toBe('SUCCEEDED');
+    expect(calls.confirm.map((c) => c.event)).toEqual([{ accountNumber: '100200300', userId: 'user-maybe', correlationId: 'request-act-maybe' }]);
+    expect(await transitionsOf('maybe-1')).toEqual(expect.arrayContaining(['RecordFailure', 'ActivationSent', 'AwaitRegistration', 'SendConfirmation', 'Done']));
   });
 
   test('an email refused for good (outcome "failed") ends in DeliveryFailed without waiting', async () => {

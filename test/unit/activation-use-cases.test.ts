@@ -94,7 +94,7 @@ describe('issueActivation', () => {
     expect(deps.activations.activations.get(id('a2'))!.taskToken).toBe('task-2');
     expect(deps.incidents.reported.map((incident) => incident.step)).toEqual(['end-revoked-wait']);
   });
-  it('settles an email that may have arrived as delivered when retries ran out, ending the older wait itself', async () => {
+  it('settles an email that may have arrived as delivered when retries ran out, naming the activation it replaced', async () => {
     const deps = fakeDeps([holderAccount]);
     await issue(deps, id('a1'));
     await awaitRegistration(deps, { activationId: id('a1'), taskToken: 'task-1' });
@@ -102,9 +102,11 @@ describe('issueActivation', () => {
     deps.notifier.failures.push(new EmailDeliveryDeferred(new Error('timeout'), true));
     await expect(issue(deps, id('a2'))).rejects.toBeInstanceOf(EmailDeliveryDeferred);
     expect(deps.activations.activations.get(id('a1'))!.status).toBe('pending');
-    // RecordFailure is the workflow's last step: no AwaitRegistration follows to end a1's wait.
+    // RecordFailure keeps the link usable; its outcome goes to AwaitRegistration, as IssueActivation's would.
     expect(await recordUndelivered(deps, { activationId: id('a2') })).toMatchObject({ outcome: 'sent', revokedActivationId: id('a1') });
     expect(deps.activations.activations.get(id('a1'))!.status).toBe('revoked');
+    expect(deps.workflow.abandoned).toEqual([]);
+    await awaitRegistration(deps, { activationId: id('a2'), taskToken: 'task-2', revokedActivationId: id('a1') });
     expect(deps.workflow.abandoned).toEqual([{ taskToken: 'task-1', reason: 'ActivationRevoked' }]);
   });
   it('sends at most three emails per account per rolling 24 hours from self-service', async () => {
