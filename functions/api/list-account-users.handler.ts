@@ -7,7 +7,7 @@ import type { AccountUsersResponse } from '../../shared/http/response-schemas';
 const deps = { accounts: adapters.accounts(), logins: adapters.logins(), people: adapters.people(), clock: systemClock };
 
 /** GET /v1/account/users — User Management's list (holder only). */
-export const handler = httpHandler({ body: false, authenticate: adapters.authenticator() }, async (request) => ({
+export const handler = httpHandler({ body: false, readOnly: true, authenticate: adapters.authenticator() }, async (request) => ({
   statusCode: 200,
   body: (await listUsers(deps, request.principal!)) satisfies AccountUsersResponse,
 }));

@@ -7,7 +7,7 @@ import { message } from '../../shared/http/messages';
 const deps = { logins: adapters.logins(), rateLimiter: adapters.rateLimiter(), clock: systemClock };
 
 /** GET /v1/usernames/{username}/availability */
-export const handler = httpHandler({ body: false }, async (request) => {
+export const handler = httpHandler({ body: false, readOnly: true }, async (request) => {
   const availability = await checkUsernameAvailability(deps, {
     username: request.pathParameters.username ?? '',
     clientAddress: request.sourceIp,

@@ -8,7 +8,7 @@ import type { VerifyActivationResponse } from '../../shared/http/response-schema
 const deps = { activations: adapters.activations(), clock: systemClock };
 
 /** POST /v1/activations/verify — checks a token, never consumes it. */
-export const handler = httpHandler({ body: true }, async (request) => ({
+export const handler = httpHandler({ body: true, readOnly: true }, async (request) => ({
   statusCode: 200,
   body: (await verifyActivation(deps, parseRequest(verifyActivationSchema, request.body))) satisfies VerifyActivationResponse,
 }));

@@ -8,7 +8,7 @@ import type { VerifyPasswordResetResponse } from '../../shared/http/response-sch
 const deps = { resets: adapters.passwordResets(), clock: systemClock };
 
 /** POST /v1/password-resets/verify — checks a reset link, never consumes it. */
-export const handler = httpHandler({ body: true }, async (request) => ({
+export const handler = httpHandler({ body: true, readOnly: true }, async (request) => ({
   statusCode: 200,
   body: (await verifyPasswordReset(deps, parseRequest(verifyPasswordResetSchema, request.body))) satisfies VerifyPasswordResetResponse,
 }));

@@ -127,7 +127,15 @@ async function serve(req: IncomingMessage, res: ServerResponse, options: LocalAp
 
   const handlerName = route?.handler ?? fallbackHandler;
   const event = toApiGatewayEvent(req, url, method, body, route, resolved.route ? resolved.pathParameters : {});
-  send(res, (await invokeLocally(path.join(FUNCTIONS_DIR, `${handlerName}.handler.ts`), handlerName, event)) as APIGatewayProxyResult);
+  send(res, (await invokeLocally(entryOf(handlerName), handlerName, event)) as APIGatewayProxyResult);
+}
+
+const entries = new Map<string, string>();
+/** A function's entry file, by handler name (joined once, not on every request). */
+function entryOf(handlerName: string): string {
+  let entry = entries.get(handlerName);
+  if (!entry) entries.set(handlerName, (entry = path.join(FUNCTIONS_DIR, `${handlerName}.handler.ts`)));
+  return entry;
 }
 
 function toApiGatewayEvent(

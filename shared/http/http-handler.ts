@@ -47,6 +47,14 @@ type Event = APIGatewayProxyEvent & { request?: HttpRequest; correlation?: { id:
 export function httpHandler(
   options: {
     body: boolean;
+    /**
+     * A route that only reads (verify a link, check a username, list users): its successful
+     * answers log their `request handled` line at DEBUG. API Gateway's access log records every
+     * request already (request id = correlation id, route, status, latency), such an answer starts
+     * nothing to follow, and at INFO the line was ~4 % of verify's CPU (docs/performance.md, §2).
+     * Its refusals and failures log at INFO like every other route's.
+     */
+    readOnly?: boolean;
     authenticate?: Authenticator;
     /**
      * A state-changing route's `Idempotency-Key` handling, `idempotency(route)` from
@@ -59,7 +67,7 @@ export function httpHandler(
   const stack = middy<APIGatewayProxyEvent, APIGatewayProxyResult, Error, Context>()
     .use(logInvocation())
     // Before errorResponses: its onError runs after theirs, on the error response they built.
-    .use(correlation())
+    .use(correlation(options.readOnly ?? false))
     .use(errorResponses())
     .use(requestParsing(options.body));
   // Before authentication: a sign-out retried after it succeeded still gets its 204.
@@ -80,14 +88,15 @@ export interface IdempotencyMiddlewares {
  * Gateway's request id): on every log line of the invocation, in the workflow executions it
  * starts (see StepFunctionsWorkflow), and in the answer's `X-Correlation-Id`. Ends with one
  * `request handled` line: the route's template (never the path, which may hold a username),
- * the status and the duration.
+ * the status and the duration — at DEBUG for a read-only route's success (`readOnly`).
  */
-function correlation(): MiddlewareObj<APIGatewayProxyEvent, APIGatewayProxyResult> {
+function correlation(readOnly: boolean): MiddlewareObj<APIGatewayProxyEvent, APIGatewayProxyResult> {
   const finish = (request: { event: APIGatewayProxyEvent; response: APIGatewayProxyResult | null | undefined }) => {
     const correlation = (request.event as Event).correlation;
     if (!correlation || !request.response) return;
     request.response = correlatedResponse(request.response, correlation.id);
-    logRequestHandled(request.event, request.response.statusCode, correlation);
+    const quiet = readOnly && request.response.statusCode < 400;
+    logRequestHandled(request.event, request.response.statusCode, correlation, { quiet });
   };
   return {
     before: async ({ event }) => {
@@ -110,7 +119,7 @@ function correlatedReplay(
       const replayed = (await replay.before?.(request)) as APIGatewayProxyResult | undefined;
       const correlation = (request.event as Event).correlation;
       if (replayed === undefined || !correlation) return replayed;
-      logRequestHandled(request.event, replayed.statusCode, correlation, true);
+      logRequestHandled(request.event, replayed.statusCode, correlation, { replayed: true });
       return correlatedResponse(replayed, correlation.id);
     },
   };
@@ -120,8 +129,14 @@ function correlatedResponse(response: APIGatewayProxyResult, id: string): APIGat
   return { ...response, headers: { ...response.headers, [CORRELATION_HEADER]: id } };
 }
 
-function logRequestHandled(event: APIGatewayProxyEvent, statusCode: number, correlation: { id: string; startedAt: number }, replayed = false): void {
-  logger.info('request handled', {
+/** The request's record: `quiet` puts it at DEBUG (a read-only route's success, see `httpHandler`). */
+function logRequestHandled(
+  event: APIGatewayProxyEvent,
+  statusCode: number,
+  correlation: { id: string; startedAt: number },
+  { replayed = false, quiet = false } = {},
+): void {
+  const fields = {
     method: event.httpMethod,
     route: event.resource,
     statusCode,
@@ -129,7 +144,9 @@ function logRequestHandled(event: APIGatewayProxyEvent, statusCode: number, corr
     // Explicit: a replay ends the invocation's log context before this line.
     correlation_id: correlation.id,
     ...(replayed ? { replayed } : {}),
-  });
+  };
+  if (quiet) logger.debug('request handled', fields);
+  else logger.info('request handled', fields);
 }
 
 /** Turns an `Authorization` header into the caller, or throws `UnauthenticatedError` (401). */
@@ -230,18 +247,27 @@ function knownFailure(error: Error | null | undefined): Error | null | undefined
   return error;
 }
 
+/** The headers every response carries, made once per cold start (the portal's origin is configuration). */
+let commonHeaders: Record<string, string> | undefined;
+function headersOfEveryResponse(): Record<string, string> {
+  if (commonHeaders) return commonHeaders;
+  const origin = httpConfig().PORTAL_ORIGIN;
+  return (commonHeaders = {
+    'cache-control': 'no-store',
+    'x-content-type-options': 'nosniff',
+    // The portal reads when to retry, whether an answer is a replay of an earlier one, and the
+    // request's correlation id (what to quote when reporting a problem).
+    ...(origin ? { 'access-control-allow-origin': origin, 'access-control-expose-headers': 'Retry-After, Idempotent-Replayed, X-Correlation-Id', vary: 'Origin' } : {}),
+  });
+}
+
 /** Serializes a result with the headers every response carries. */
 export function toResponse(result: HttpResult): APIGatewayProxyResult {
-  const origin = httpConfig().PORTAL_ORIGIN;
   return {
     statusCode: result.statusCode,
     headers: {
       ...(result.body === undefined ? {} : { 'content-type': 'application/json; charset=utf-8' }),
-      'cache-control': 'no-store',
-      'x-content-type-options': 'nosniff',
-      // The portal reads when to retry, whether an answer is a replay of an earlier one, and the
-      // request's correlation id (what to quote when reporting a problem).
-      ...(origin ? { 'access-control-allow-origin': origin, 'access-control-expose-headers': 'Retry-After, Idempotent-Replayed, X-Correlation-Id', vary: 'Origin' } : {}),
+      ...headersOfEveryResponse(),
       ...result.headers,
     },
     body: result.body === undefined ? '' : jsonResponseText(result.body),

@@ -29,10 +29,10 @@ import { startLocalStack } from '../../infra/local/stack';
 import { startBaselineServer } from './baselines';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-// The service logs as deployed (and as `npm start` does): one INFO line per request, which the
-// bench drains. The logger is made when the imports above load, so a level set here would not
-// reach it; `POWERTOOLS_LOG_LEVEL=ERROR npm run bench` quiets it (no measurable change in the
-// warm ratios, docs/performance.md).
+// The service logs as deployed (and as `npm start` does): one INFO line per request, into the
+// log file the bench gives the stack's stdout. The logger is made when the imports above load, so
+// a level set here would not reach it; `POWERTOOLS_LOG_LEVEL=WARN npm run bench` quiets it
+// (docs/performance.md, §2, says what that line costs).
 
 /** What one execution did, from its event log. */
 export interface ExecutionRecord {

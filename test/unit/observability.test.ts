@@ -3,6 +3,7 @@ import { restoreLogLevel } from '../fixtures/log-at-info';
 import type { APIGatewayProxyEvent, Context } from 'aws-lambda';
 import { formatLogLine } from '../../infra/local/log-format';
 import { httpHandler } from '../../shared/http/http-handler';
+import { AppError } from '../../shared/domain/errors';
 import type { SNSEvent } from 'aws-lambda';
 import { emailFeedbackHandler } from '../../shared/events/email-feedback-handler';
 import { correlationIdOf, correlationIdOfSesEvent, isWellFormedCorrelationId } from '../../shared/observability/correlation';
@@ -73,6 +74,20 @@ describe('httpHandler correlation', () => {
     expect(handled).toMatchObject({ correlation_id: 'api-request-0001', route: '/v1/usernames/{username}/availability', statusCode: 200, method: 'GET' });
     // The path holds what the caller typed (here an email address): never logged.
     expect(JSON.stringify(lines)).not.toContain('marie@example.com');
+  });
+
+  it("puts a read-only route's successful answer at DEBUG, and its refusals at INFO like any route's", async () => {
+    const reader = httpHandler({ body: false, readOnly: true }, async () => ({ statusCode: 200, body: { available: true } }));
+    const refusing = httpHandler({ body: false, readOnly: true }, async () => {
+      throw new AppError(410, 'ACTIVATION_EXPIRED');
+    });
+    let response: any;
+    const success = await printed(async () => (response = await reader(apiEvent({}), context)));
+    // Answered as always, with its correlation id; only the line moved to DEBUG (not printed at INFO).
+    expect(response.headers['x-correlation-id']).toBe('api-request-0001');
+    expect(success.filter((line) => line.message === 'request handled')).toEqual([]);
+    const refusal = await printed(() => refusing(apiEvent({}), context));
+    expect(refusal.find((line) => line.message === 'request handled')).toMatchObject({ level: 'INFO', statusCode: 410, correlation_id: 'api-request-0001' });
   });
 
   it("keeps a caller's well-formed id, replaces a malformed one", async () => {
