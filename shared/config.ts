@@ -22,9 +22,10 @@ const httpSchema = z.object({
   PORTAL_ORIGIN: z.optional(z.string()),
 });
 
-function memoized<T>(parse: () => T): () => T {
+/** `make`'s value, made on the first call and kept (configuration, and what derives from it alone). */
+export function memoized<T>(make: () => T): () => T {
   let value: T | undefined;
-  return () => (value ??= parse());
+  return () => (value ??= make());
 }
 
 function parseEnv<S extends z.ZodMiniType>(schema: S, group: string): z.infer<S> {

@@ -1,6 +1,6 @@
 import middy, { type MiddlewareObj } from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
-import { httpConfig } from '../config';
+import { httpConfig, memoized } from '../config';
 import { AppError, BusyError, ConcurrentUpdateError, ServiceUnavailableError } from '../domain/errors';
 import type { Principal } from '../domain/sessions';
 import { logger, logInvocation } from '../observability/logger';
@@ -248,18 +248,16 @@ function knownFailure(error: Error | null | undefined): Error | null | undefined
 }
 
 /** The headers every response carries, made once per cold start (the portal's origin is configuration). */
-let commonHeaders: Record<string, string> | undefined;
-function headersOfEveryResponse(): Record<string, string> {
-  if (commonHeaders) return commonHeaders;
+const headersOfEveryResponse = memoized((): Record<string, string> => {
   const origin = httpConfig().PORTAL_ORIGIN;
-  return (commonHeaders = {
+  return {
     'cache-control': 'no-store',
     'x-content-type-options': 'nosniff',
     // The portal reads when to retry, whether an answer is a replay of an earlier one, and the
     // request's correlation id (what to quote when reporting a problem).
     ...(origin ? { 'access-control-allow-origin': origin, 'access-control-expose-headers': 'Retry-After, Idempotent-Replayed, X-Correlation-Id', vary: 'Origin' } : {}),
-  });
-}
+  };
+});
 
 /** Serializes a result with the headers every response carries. */
 export function toResponse(result: HttpResult): APIGatewayProxyResult {
