@@ -85,7 +85,7 @@ function table(title: string, header: string[], rows: (string | number)[][], wid
 }
 
 /** Prints every part present in `results`. */
-export function printReport(results: BenchResults): void {
+export function printReport(results: BenchResults, { written = true } = {}): void {
   const out: string[] = [];
   if (results.cold) {
     const { rows, naive, rounds } = results.cold;
@@ -191,7 +191,7 @@ export function printReport(results: BenchResults): void {
   }
   out.push(
     '',
-    `${results.machine.cpus} × ${results.machine.cpuModel}, ${results.machine.memoryGb} GiB, Node ${results.machine.node}; ${results.date}${results.quick ? ' (--quick)' : ''}; ${results.totalSeconds ?? '?'} s. Written: bench/results.json${results.warm ? ', bench/latency.svg' : ''}.`,
+    `${results.machine.cpus} × ${results.machine.cpuModel}, ${results.machine.memoryGb} GiB, Node ${results.machine.node}; ${results.date}${results.quick ? ' (--quick)' : ''}; ${results.totalSeconds ?? '?'} s. ${written ? `Written: bench/results.json${results.warm ? ', bench/latency.svg' : ''}.` : 'A probe: nothing written.'}`,
   );
   console.log(out.join('\n'));
 }

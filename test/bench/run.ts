@@ -12,7 +12,9 @@
  * Prints a table (`report.ts`), writes `bench/results.json` and `bench/latency.svg` (`chart.ts`).
  * Not a test: nothing here passes or fails, and CI runs none of it. `--only=cold,warm,registration,cost`
  * runs some parts (the others keep their figures in results.json); `--quick` shortens every run
- * (a smoke check of the bench itself, not figures to quote).
+ * (a smoke check of the bench itself, not figures to quote). `--route=verify` (or `sign-in`,
+ * `activation request`) loads that warm route alone at 10 connections, prints its rounds and
+ * writes nothing: a probe for trying a change, not the bench's figures.
  */
 import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -38,7 +40,8 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 const args = process.argv.slice(2);
 const only = args.find((a) => a.startsWith('--only='))?.slice('--only='.length).split(',');
 const quick = args.includes('--quick');
-const runs = (part: string) => !only || only.includes(part);
+const probedRoute = args.find((a) => a.startsWith('--route='))?.slice('--route='.length);
+const runs = (part: string) => (probedRoute ? part === 'warm' : !only || only.includes(part));
 const log = (line: string) => console.error(line);
 
 // Accounts of the seed, by use (indices into ACCOUNTS).
@@ -206,15 +209,21 @@ async function warmApi(stack: StackInfo, api: Api): Promise<NonNullable<BenchRes
   const rounds = quick ? 1 : 3;
   const comparisons: Comparison[] = [];
   for (const scenario of scenarios) {
+    if (probedRoute && scenario.route !== probedRoute) continue;
     log(`warm API: ${scenario.route}`);
     await compare(urls, scenario, { connections: 10, seconds: quick ? 1 : 2, rounds: 1, settle }); // warm-up, not kept
     comparisons.push(await compare(urls, scenario, { connections: 10, seconds, rounds, log, settle }));
+    if (probedRoute) continue;
     // At 50 connections a sign-in waits for ~50 password hashes: a run must outlast that.
     const chartSeconds = quick ? 2 : scenario.route === 'sign-in' ? 12 : 4;
     for (const connections of [1, 50]) comparisons.push(await compare(urls, scenario, { connections, seconds: chartSeconds, rounds: 1, log, settle }));
   }
   await settle();
   executions.close();
+  if (probedRoute) {
+    if (comparisons.length === 0) throw new Error(`--route=${probedRoute}: no such warm route (${scenarios.map((s) => s.route).join(', ')})`);
+    return { comparisons, tokens: tokens.length, users: usernames.length };
+  }
   const handlerAlone = await verifyHandlerAlone(stack, tokens, quick);
   return { comparisons, handlerAlone, tokens: tokens.length, users: usernames.length };
 }
@@ -522,7 +531,8 @@ async function main(): Promise<void> {
   const outDir = path.join(PROJECT_ROOT, 'bench');
   mkdirSync(outDir, { recursive: true });
   // Written after each part, so that a part that fails keeps the others' figures.
-  const save = () => writeFileSync(resultsFile, `${JSON.stringify(results, null, 2)}\n`);
+  // A probe (`--route`) writes nothing: its figures are not the bench's.
+  const save = () => probedRoute || writeFileSync(resultsFile, `${JSON.stringify(results, null, 2)}\n`);
 
   results.bundles = (await bundleSizes()).map(({ name, bytes, mapBytes }) => ({ name, bytes, mapBytes }));
   if (runs('cold')) {
@@ -569,6 +579,7 @@ async function main(): Promise<void> {
   results.totalSeconds = round((Date.now() - startedAt) / 1000, 0);
 
   save();
+  if (probedRoute) return printReport({ date: results.date, machine: results.machine, quick, warm: results.warm, totalSeconds: results.totalSeconds }, { written: false });
   if (results.warm) writeFileSync(path.join(outDir, 'latency.svg'), renderLatencyChart(results.warm.comparisons, results.date));
   printReport(results);
 }
