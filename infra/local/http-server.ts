@@ -244,7 +244,13 @@ function sendError(res: ServerResponse, error: AppError, language: 'fr' | 'en'):
   send(res, { statusCode: error.statusCode, headers: { 'content-type': 'application/json; charset=utf-8' }, body: jsonResponseText(errorBody(error, language)) });
 }
 
+/**
+ * Writes a function's result as API Gateway does: with its `Content-Length` (none on 204 and 304,
+ * which carry no body). Without it, Node would frame the body in chunks, as a stream's.
+ */
 function send(res: ServerResponse, result: APIGatewayProxyResult): void {
-  res.writeHead(result.statusCode, result.headers as Record<string, string>);
+  const headers = { ...(result.headers as Record<string, string> | undefined) };
+  if (result.statusCode !== 204 && result.statusCode !== 304) headers['content-length'] = String(Buffer.byteLength(result.body));
+  res.writeHead(result.statusCode, headers);
   res.end(result.body);
 }

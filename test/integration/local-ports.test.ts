@@ -31,6 +31,30 @@ describe('the local API socket', () => {
     }
   });
 
+  it('frames its answers as API Gateway does: a Content-Length, none on 204, never chunked', async () => {
+    const api = await bindLocalApi(0);
+    try {
+      const url = `http://127.0.0.1:${api.port}`;
+      const unready = await fetch(`${url}/v1/activations/verify`, { method: 'POST', headers: { 'accept-language': 'fr' } });
+      const unreadyText = await unready.text();
+      expect(unready.headers.get('content-length')).toBe(String(Buffer.byteLength(unreadyText)));
+      expect(unready.headers.get('transfer-encoding')).toBeNull();
+
+      api.serve({ devRoutes: { 'POST /__dev/echo': async (body) => ({ statusCode: 200, body: { échoé: body } }) }, agentApiKey: 'key', portalOrigin: 'http://localhost:1' });
+      const answered = await fetch(`${url}/__dev/echo`, { method: 'POST', body: JSON.stringify({ mot: 'déjà' }) });
+      const text = await answered.text();
+      expect(JSON.parse(text)).toEqual({ échoé: { mot: 'déjà' } });
+      expect(answered.headers.get('content-length')).toBe(String(Buffer.byteLength(text)));
+      expect(answered.headers.get('transfer-encoding')).toBeNull();
+
+      const preflight = await fetch(`${url}/v1/activations/verify`, { method: 'OPTIONS' });
+      expect(preflight.status).toBe(204);
+      expect(preflight.headers.get('content-length')).toBeNull();
+    } finally {
+      await api.close();
+    }
+  });
+
   it('says at once when the port asked for is in use', async () => {
     await expect(bindLocalApi(occupiedPort)).rejects.toThrow(
       `Port ${occupiedPort} is already in use: stop what runs there, or start with PORT=<another port>.`,
