@@ -51,9 +51,8 @@ export function bindLocalApi(port: number): Promise<LocalApiSocket> {
   let options: LocalApiOptions | undefined;
   const server: Server = createServer((req, res) => {
     if (!options) {
-      const language = negotiateLanguage(header(req, 'accept-language'));
       res.setHeader('retry-after', '1');
-      return sendError(res, new AppError(503, 'SERVICE_UNAVAILABLE'), language);
+      return sendError(req, res, new AppError(503, 'SERVICE_UNAVAILABLE'));
     }
     serve(req, res, options).catch((error) => {
       // A client gone before its body ended: no one to answer, and no bug of ours.
@@ -96,7 +95,6 @@ async function serve(req: IncomingMessage, res: ServerResponse, options: LocalAp
   const url = new URL(`http://localhost${target.startsWith('/') ? target : `/${target}`}`);
   const method = (req.method ?? 'GET').toUpperCase();
   const body = await readBody(req);
-  const language = negotiateLanguage(header(req, 'accept-language'));
 
   const dev = options.devRoutes[`${method} ${url.pathname}`];
   if (dev) {
@@ -104,7 +102,7 @@ async function serve(req: IncomingMessage, res: ServerResponse, options: LocalAp
     try {
       parsed = body.length > 0 ? JSON.parse(body.toString('utf8')) : {};
     } catch {
-      return sendError(res, new AppError(400, 'MALFORMED_JSON'), language);
+      return sendError(req, res, new AppError(400, 'MALFORMED_JSON'));
     }
     const result = await dev(parsed);
     if (result.contentType) return send(res, { statusCode: result.statusCode, headers: { 'content-type': result.contentType }, body: String(result.body) });
@@ -121,9 +119,9 @@ async function serve(req: IncomingMessage, res: ServerResponse, options: LocalAp
   const route: Route | undefined = resolved.route;
   if (route?.auth === 'agent' && !sameSecret(header(req, 'x-agent-key') ?? '', options.agentApiKey)) {
     // Stands in for API Gateway's IAM check, which refuses unsigned calls before any function runs.
-    return sendError(res, new AppError(401, 'UNAUTHENTICATED'), language);
+    return sendError(req, res, new AppError(401, 'UNAUTHENTICATED'));
   }
-  if (body.length > READ_LIMIT) return sendError(res, new AppError(413, 'PAYLOAD_TOO_LARGE', { params: { max: MAX_BODY_BYTES } }), language);
+  if (body.length > READ_LIMIT) return sendError(req, res, new AppError(413, 'PAYLOAD_TOO_LARGE', { params: { max: MAX_BODY_BYTES } }));
 
   const handlerName = route?.handler ?? fallbackHandler;
   const event = toApiGatewayEvent(req, url, method, body, route, resolved.route ? resolved.pathParameters : {});
@@ -240,7 +238,9 @@ function preflight(res: ServerResponse, origin: string): void {
   });
 }
 
-function sendError(res: ServerResponse, error: AppError, language: 'fr' | 'en'): void {
+/** A refusal of the local API itself, in the caller's language (negotiated only then). */
+function sendError(req: IncomingMessage, res: ServerResponse, error: AppError): void {
+  const language = negotiateLanguage(header(req, 'accept-language'));
   send(res, { statusCode: error.statusCode, headers: { 'content-type': 'application/json; charset=utf-8' }, body: jsonResponseText(errorBody(error, language)) });
 }
 

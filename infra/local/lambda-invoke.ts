@@ -6,6 +6,10 @@ import type { Context } from 'aws-lambda';
 /** A Lambda handler as the deployed functions export it. */
 export type LambdaHandler = (event: any, context: Context) => Promise<any>;
 
+// What every local invocation's context answers: made once, not per invocation.
+const remainingTime = () => 30_000;
+const ignored = () => undefined;
+
 /** The context object Lambda passes to a handler, for in-process invocations. */
 export function localContext(functionName: string): Context {
   return {
@@ -17,14 +21,16 @@ export function localContext(functionName: string): Context {
     awsRequestId: randomUUID(),
     logGroupName: `/aws/lambda/${functionName}`,
     logStreamName: 'local',
-    getRemainingTimeInMillis: () => 30_000,
-    done: () => undefined,
-    fail: () => undefined,
-    succeed: () => undefined,
+    getRemainingTimeInMillis: remainingTime,
+    done: ignored,
+    fail: ignored,
+    succeed: ignored,
   };
 }
 
 const cache = new Map<string, Promise<LambdaHandler>>();
+/** The handlers loaded so far, to call without waiting on their module's promise again. */
+const loadedHandlers = new Map<string, LambdaHandler>();
 
 /**
  * Loads a function's entry module once (like a cold start) and returns its `handler`. Modules
@@ -33,7 +39,11 @@ const cache = new Map<string, Promise<LambdaHandler>>();
 export function loadHandler(entry: string): Promise<LambdaHandler> {
   let loaded = cache.get(entry);
   if (!loaded) {
-    loaded = import(entry).then((module) => (module.handler ?? module.default?.handler) as LambdaHandler);
+    loaded = import(entry).then((module) => {
+      const handler = (module.handler ?? module.default?.handler) as LambdaHandler;
+      loadedHandlers.set(entry, handler);
+      return handler;
+    });
     cache.set(entry, loaded);
   }
   return loaded;
@@ -94,7 +104,7 @@ export async function isolateConcurrentInvocations(): Promise<() => void> {
 
 /** Invokes a function's handler in this process, as Lambda would: a fresh context, its own invocation scope. */
 export async function invokeLocally(entry: string, functionName: string, event: unknown): Promise<any> {
-  const handler = await loadHandler(entry);
+  const handler = loadedHandlers.get(entry) ?? (await loadHandler(entry));
   const context = localContext(functionName);
   if (!invokeStore) return handler(event, context);
   return invokeStore.run({ [InvokeStoreBase.PROTECTED_KEYS.REQUEST_ID]: context.awsRequestId }, () => handler(event, context));

@@ -25,14 +25,16 @@ export function tokenRecordId(token: string): string | undefined {
   return TOKEN_PATTERN.test(token) ? token.slice(0, ID_LENGTH) : undefined;
 }
 
+const sha256 = (token: string) => createHash('sha256').update(token, 'utf8').digest();
+
 /** The SHA-256 of a token, hex: what is stored in its place. */
 export function hashToken(token: string): string {
-  return createHash('sha256').update(token, 'utf8').digest('hex');
+  return sha256(token).toString('hex');
 }
 
 /** Whether `token` hashes to `storedHash`, compared in constant time. */
 export function tokenMatches(token: string, storedHash: string): boolean {
-  const actual = Buffer.from(hashToken(token), 'hex');
+  const actual = sha256(token);
   const expected = Buffer.from(storedHash, 'hex');
   return actual.length === expected.length && timingSafeEqual(actual, expected);
 }

@@ -37,7 +37,12 @@ export interface HttpResult {
   headers?: Record<string, string>;
 }
 
-type Event = APIGatewayProxyEvent & { request?: HttpRequest; correlation?: { id: string; startedAt: number } };
+type Event = APIGatewayProxyEvent & {
+  request?: HttpRequest;
+  correlation?: { id: string; startedAt: number };
+  /** The headers, names lower-cased: made by the first middleware that needs them. */
+  lowerCaseHeaders?: Record<string, string>;
+};
 
 /**
  * Wraps a handler in the service's Middy stack: logger context, JSON body checks (415, 413,
@@ -94,13 +99,14 @@ function correlation(readOnly: boolean): MiddlewareObj<APIGatewayProxyEvent, API
   const finish = (request: { event: APIGatewayProxyEvent; response: APIGatewayProxyResult | null | undefined }) => {
     const correlation = (request.event as Event).correlation;
     if (!correlation || !request.response) return;
-    request.response = correlatedResponse(request.response, correlation.id);
+    // Built by toResponse for this request (replays never get here): its headers are its own.
+    (request.response.headers ??= {})[CORRELATION_HEADER] = correlation.id;
     const quiet = readOnly && request.response.statusCode < 400;
     logRequestHandled(request.event, request.response.statusCode, correlation, { quiet });
   };
   return {
     before: async ({ event }) => {
-      const id = correlationIdOf(lowerCaseHeaders(event.headers)[CORRELATION_HEADER], event.requestContext?.requestId);
+      const id = correlationIdOf(headersOf(event)[CORRELATION_HEADER], event.requestContext?.requestId);
       (event as Event).correlation = { id, startedAt: Date.now() };
       useCorrelationId(id);
     },
@@ -136,15 +142,15 @@ function logRequestHandled(
   correlation: { id: string; startedAt: number },
   { replayed = false, quiet = false } = {},
 ): void {
-  const fields = {
+  const fields: Record<string, unknown> = {
     method: event.httpMethod,
     route: event.resource,
     statusCode,
     durationMs: Date.now() - correlation.startedAt,
     // Explicit: a replay ends the invocation's log context before this line.
     correlation_id: correlation.id,
-    ...(replayed ? { replayed } : {}),
   };
+  if (replayed) fields.replayed = true;
   if (quiet) logger.debug('request handled', fields);
   else logger.info('request handled', fields);
 }
@@ -165,7 +171,7 @@ function sessionAuthentication(authenticate: Authenticator): MiddlewareObj<APIGa
 function requestParsing(hasBody: boolean): MiddlewareObj<APIGatewayProxyEvent, APIGatewayProxyResult> {
   return {
     before: async ({ event }) => {
-      const headers = lowerCaseHeaders(event.headers);
+      const headers = headersOf(event);
       const request: HttpRequest = {
         body: undefined,
         pathParameters: decodePathParameters(event.pathParameters),
@@ -261,15 +267,12 @@ const headersOfEveryResponse = memoized((): Record<string, string> => {
 
 /** Serializes a result with the headers every response carries. */
 export function toResponse(result: HttpResult): APIGatewayProxyResult {
-  return {
-    statusCode: result.statusCode,
-    headers: {
-      ...(result.body === undefined ? {} : { 'content-type': 'application/json; charset=utf-8' }),
-      ...headersOfEveryResponse(),
-      ...result.headers,
-    },
-    body: result.body === undefined ? '' : jsonResponseText(result.body),
-  };
+  // Spreads of one known object only: spreading a conditional (`...(c ? {} : {…})`) before
+  // another spread sends V8 down its generic copy, 4–5× the cost of this whole function.
+  const headers: Record<string, string> =
+    result.body === undefined ? { ...headersOfEveryResponse() } : { ...headersOfEveryResponse(), 'content-type': 'application/json; charset=utf-8' };
+  if (result.headers) Object.assign(headers, result.headers);
+  return { statusCode: result.statusCode, headers, body: result.body === undefined ? '' : jsonResponseText(result.body) };
 }
 
 /** Decodes each path parameter once; a malformed escape is kept as typed, for field validation to refuse. */
@@ -292,6 +295,11 @@ function lowerCaseHeaders(headers: APIGatewayProxyEvent['headers'] | null | unde
   return lowered;
 }
 
-function acceptLanguageOf(event: APIGatewayProxyEvent): string | undefined {
-  return lowerCaseHeaders(event?.headers)['accept-language'];
+/** The event's headers with lower-case names, made once per event. */
+function headersOf(event: APIGatewayProxyEvent): Record<string, string> {
+  return ((event as Event).lowerCaseHeaders ??= lowerCaseHeaders(event.headers));
+}
+
+function acceptLanguageOf(event: APIGatewayProxyEvent | undefined): string | undefined {
+  return event ? headersOf(event)['accept-language'] : undefined;
 }
