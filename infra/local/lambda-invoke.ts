@@ -28,25 +28,20 @@ export function localContext(functionName: string): Context {
   };
 }
 
-const cache = new Map<string, Promise<LambdaHandler>>();
-/** The handlers loaded so far, to call without waiting on their module's promise again. */
-const loadedHandlers = new Map<string, LambdaHandler>();
+/** Each entry module, by path: the promise of its handler, and the handler once it is there. */
+const modules = new Map<string, { loading: Promise<LambdaHandler>; handler?: LambdaHandler }>();
 
 /**
  * Loads a function's entry module once (like a cold start) and returns its `handler`. Modules
  * are imported lazily so that the environment the local stack sets is in place first.
  */
 export function loadHandler(entry: string): Promise<LambdaHandler> {
-  let loaded = cache.get(entry);
-  if (!loaded) {
-    loaded = import(entry).then((module) => {
-      const handler = (module.handler ?? module.default?.handler) as LambdaHandler;
-      loadedHandlers.set(entry, handler);
-      return handler;
-    });
-    cache.set(entry, loaded);
+  let module = modules.get(entry);
+  if (!module) {
+    const loading = import(entry).then((loaded) => (module!.handler = (loaded.handler ?? loaded.default?.handler) as LambdaHandler));
+    modules.set(entry, (module = { loading }));
   }
-  return loaded;
+  return module.loading;
 }
 
 /**
@@ -104,7 +99,8 @@ export async function isolateConcurrentInvocations(): Promise<() => void> {
 
 /** Invokes a function's handler in this process, as Lambda would: a fresh context, its own invocation scope. */
 export async function invokeLocally(entry: string, functionName: string, event: unknown): Promise<any> {
-  const handler = loadedHandlers.get(entry) ?? (await loadHandler(entry));
+  // A loaded handler is called at once, without waiting on its module's promise again.
+  const handler = modules.get(entry)?.handler ?? (await loadHandler(entry));
   const context = localContext(functionName);
   if (!invokeStore) return handler(event, context);
   return invokeStore.run({ [InvokeStoreBase.PROTECTED_KEYS.REQUEST_ID]: context.awsRequestId }, () => handler(event, context));
